@@ -1,0 +1,1 @@
+"""Alerts: build from matches, dedup, snooze, resolve and route to targets (no HTTP)."""

@@ -1,0 +1,1 @@
+"""Channels: send one rendered alert somewhere (Slack, e-mail, console). No database access."""

@@ -1,0 +1,33 @@
+"""What every channel promises: send an alert to a target, or fail saying whether to retry."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from bot.models import Alert
+
+
+class DeliveryError(Exception):
+    """A failed delivery. `permanent` errors (bad auth, unknown channel) are not retried;
+    the others (429, 5xx, timeouts, connection errors) are, after `retry_after` seconds if given.
+    The message is a sentence for operators and never contains a secret."""
+
+    def __init__(self, message: str, *, permanent: bool, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class Sent:
+    """Where a message landed (Slack channel id and ts, for threads and chat.update)."""
+
+    channel: str | None = None
+    ts: str | None = None
+
+
+class Channel(Protocol):
+    """A channel takes an Alert and its own validated config, nothing else."""
+
+    def send(self, alert: Alert, *, target: str, thread_ts: str | None = None) -> Sent: ...

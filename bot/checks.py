@@ -1,0 +1,56 @@
+"""`chokepoint check`: every problem in the configuration, rule files and data files, with where and why."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.config import Config, ConfigError, load_config
+
+
+def check_all(path: Path) -> list[str]:
+    """Return one line per problem (file, line or row, reason); empty when all is valid."""
+    try:
+        config = load_config(path)
+    except ConfigError as exc:
+        return [str(p) for p in exc.problems]
+    return check_rules(config) + check_data(config)
+
+
+def check_rules(config: Config) -> list[str]:
+    rules_dir = config.rules_dir
+    if not rules_dir.is_dir():
+        return [f"{rules_dir}: rules folder not found (set `rules:` in the configuration)"]
+    try:
+        from bot.rules.loader import check_rules as _check  # noqa: PLC0415
+    except ImportError:  # the rules engine is not installed yet
+        return []
+    return [str(p) for p in _check(rules_dir)]
+
+
+def check_data(config: Config) -> list[str]:
+    """Row problems in the licence register and trade statistics, and feed files that are local."""
+    problems: list[str] = []
+    try:
+        from bot.sources.licences import SourceError, load_licences  # noqa: PLC0415
+        from bot.sources.trade import load_trade  # noqa: PLC0415
+    except ImportError:
+        return problems
+    if config.licences is not None:
+        try:
+            result = load_licences(config.location(config.licences.source),
+                                   config.licences.default_validity)
+            problems += [str(p) for p in result.problems]
+        except SourceError as exc:
+            problems.append(str(exc))
+    if config.trade is not None:
+        try:
+            trade = load_trade(config.location(config.trade.source))
+            problems += [str(p) for p in trade.problems]
+        except SourceError as exc:
+            problems.append(str(exc))
+    for feed in config.feeds:
+        if not feed.url.startswith(("http://", "https://")):
+            local = Path(config.location(feed.url))
+            if not local.is_file():
+                problems.append(f"feed {feed.name!r}: {local} not found")
+    return problems

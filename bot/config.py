@@ -1,0 +1,357 @@
+"""chokepoint.yaml: validated settings (SPEC §3), env overrides, secrets, and problems with line numbers."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import time, timedelta
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from bot.durations import Validity, parse_duration, parse_validity
+from bot.models import SEVERITIES, Severity
+
+CONFIG_FILENAME = "chokepoint.yaml"
+ENV_PREFIX = "CHOKEPOINT_"
+
+Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
+ValidityPeriod = Annotated[Validity, BeforeValidator(parse_validity)]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class FeedConfig(_Section):
+    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+    url: str = Field(min_length=1)
+    every: Duration = timedelta(minutes=15)
+    max_age: Duration = timedelta(days=7)
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, v: str) -> str:
+        if not re.match(r"^(https?://|file://|/|\.{0,2}/?[\w.-])", v):
+            raise ValueError("url must be an http(s) URL or a file path")
+        return v
+
+
+class LicenceValidity(_Section):
+    temporary: ValidityPeriod = Validity(months=6)
+    general: ValidityPeriod = Validity(months=12)
+    individual: ValidityPeriod = Validity(months=6)
+
+
+class LicencesConfig(_Section):
+    source: str = Field(min_length=1)
+    every: Duration = timedelta(hours=1)
+    default_validity: LicenceValidity = LicenceValidity()
+
+
+class TradeConfig(_Section):
+    source: str = Field(min_length=1)
+    every: Duration = timedelta(days=1)
+
+
+class SlackConfig(_Section):
+    api_url: str = "https://slack.com/api/"
+    default_channel: str = "#supply-risk"
+    timeout: Duration = timedelta(seconds=10)
+
+
+class ServerConfig(_Section):
+    host: str = "0.0.0.0"
+    port: int = Field(default=3000, ge=0, le=65535)
+
+
+_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class DigestSchedule(_Section):
+    """`mon 07:30`, `mon,thu 07:30` or `mon-fri 08:00`: weekdays by name and a time of day."""
+
+    days: str
+    at: time
+
+    @classmethod
+    def parse(cls, value: object) -> DigestSchedule:
+        if isinstance(value, DigestSchedule):
+            return value
+        m = re.match(r"^\s*([a-z,\-]+)\s+(\d{1,2}):(\d{2})\s*$", str(value).lower())
+        if not m:
+            raise ValueError(f"{value!r} is not a schedule; write a weekday and a time, e.g. 'mon 07:30'")
+        days = m.group(1)
+        for part in re.split(r"[,-]", days):
+            if part not in _WEEKDAYS:
+                raise ValueError(f"{part!r} is not a weekday; use {', '.join(_WEEKDAYS)}")
+        hour, minute = int(m.group(2)), int(m.group(3))
+        if hour > 23 or minute > 59:
+            raise ValueError(f"{value!r} has an impossible time of day")
+        return cls(days=days, at=time(hour, minute))
+
+    def __str__(self) -> str:
+        return f"{self.days} {self.at:%H:%M}"
+
+
+class DigestConfig(_Section):
+    schedule: Annotated[DigestSchedule, BeforeValidator(DigestSchedule.parse)] = DigestSchedule(
+        days="mon", at=time(7, 30)
+    )
+    recipients: list[str] = Field(default_factory=list)
+
+
+class EmailConfig(_Section):
+    smtp_host: str = "localhost"
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    security: Literal["starttls", "ssl", "none"] = "starttls"
+    username: str | None = None
+    sender: str
+    timeout: Duration = timedelta(seconds=30)
+    digest: DigestConfig | None = None
+
+
+class RouteMatch(_Section):
+    severity: list[Severity] | None = None
+    materials: list[str] | None = None
+    rule: list[str] | None = None
+    type: list[str] | None = None
+
+    @field_validator("materials")
+    @classmethod
+    def _materials(cls, v: list[str] | None) -> list[str] | None:
+        if v is None:
+            return None
+        from bot.materials import canonical  # noqa: PLC0415 - vocabulary loads lazily
+
+        return [canonical(m) for m in v]
+
+
+class RouteConfig(_Section):
+    match: RouteMatch = RouteMatch()
+    slack: str | None = None
+    email: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _has_target(self) -> RouteConfig:
+        if not self.slack and not self.email:
+            raise ValueError("a route needs a `slack` channel or `email` recipients")
+        return self
+
+
+class RetentionConfig(_Section):
+    entries: Duration = timedelta(days=180)
+
+
+class Config(BaseSettings):
+    """The whole configuration. Env vars CHOKEPOINT_<SECTION>__<KEY> override the file."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX, env_nested_delimiter="__", extra="forbid", frozen=True
+    )
+
+    timezone: str = "UTC"
+    database: str = "sqlite:///chokepoint.db"
+    rules: str = "rules/"
+    feeds: list[FeedConfig]
+    licences: LicencesConfig | None = None
+    trade: TradeConfig | None = None
+    slack: SlackConfig = SlackConfig()
+    server: ServerConfig = ServerConfig()
+    email: EmailConfig | None = None
+    routes: list[RouteConfig] = Field(default_factory=list)
+    retention: RetentionConfig = RetentionConfig()
+    base_dir: Path = Field(default=Path("."), exclude=True)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (env_settings, init_settings)  # the environment wins over the file
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, v: str) -> str:
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"{v!r} is not a known time zone; use an IANA name such as Europe/Berlin or UTC"
+            ) from None
+        return v
+
+    @field_validator("feeds")
+    @classmethod
+    def _unique_feeds(cls, v: list[FeedConfig]) -> list[FeedConfig]:
+        seen: set[str] = set()
+        for feed in v:
+            if feed.name in seen:
+                raise ValueError(f"feed name {feed.name!r} is used twice; names must be unique")
+            seen.add(feed.name)
+        return v
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def path(self, value: str) -> Path:
+        """A path from the file, resolved against the configuration file's folder."""
+        p = Path(value).expanduser()
+        return p if p.is_absolute() else (self.base_dir / p)
+
+    def location(self, value: str) -> str:
+        """A source that may be a URL or a path: URLs pass through, paths are resolved."""
+        if re.match(r"^https?://", value):
+            return value
+        return str(self.path(value.removeprefix("file://")))
+
+    @property
+    def database_url(self) -> str:
+        """The SQLAlchemy URL, with a relative SQLite path resolved against the config folder."""
+        m = re.match(r"^(sqlite(?:\+\w+)?:///)(?!/)(.+)$", self.database)
+        if m and m.group(2) != ":memory:":
+            return m.group(1) + str(self.path(m.group(2)).resolve())
+        return self.database
+
+    @property
+    def rules_dir(self) -> Path:
+        return self.path(self.rules)
+
+
+class Secrets(BaseSettings):
+    """Secrets come only from the environment and never print (SecretStr)."""
+
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    smtp_password: SecretStr | None = None
+    slack_api_url: str | None = None
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One configuration problem: where it is and what to do about it."""
+
+    file: str
+    where: str  # "line 12 (feeds[0].every)" or "CHOKEPOINT_SLACK__DEFAULT_CHANNEL"
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.where}: {self.message}"
+
+
+class ConfigError(Exception):
+    """Configuration that cannot be used; carries every problem found."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+def find_config(explicit: str | None) -> Path:
+    """`-c FILE`, else chokepoint.yaml in the working directory, else $CHOKEPOINT_CONFIG."""
+    if explicit:
+        return Path(explicit)
+    local = Path(CONFIG_FILENAME)
+    if local.exists():
+        return local
+    env = os.environ.get("CHOKEPOINT_CONFIG")
+    return Path(env) if env else local
+
+
+def _node_lines(node: yaml.Node, path: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[str | int, ...], int]]:
+    yield path, node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            yield path + (str(key.value),), key.start_mark.line + 1
+            yield from _node_lines(value, path + (str(key.value),))
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            yield from _node_lines(item, path + (i,))
+
+
+def _dotted(loc: tuple[str | int, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top level)"
+
+
+def _env_name(loc: tuple[str | int, ...]) -> str | None:
+    name = ENV_PREFIX + "__".join(str(p).upper() for p in loc)
+    return name if name in os.environ else None
+
+
+def _describe(err: dict[str, Any]) -> str:
+    kind, msg = err["type"], err["msg"]
+    if kind == "extra_forbidden":
+        return "unknown key; check the spelling (see chokepoint.example.yaml for every key)"
+    if kind == "missing":
+        return "required key is missing"
+    return str(msg).removeprefix("Value error, ")
+
+
+def load_config(path: Path | str) -> Config:
+    """Read, validate and return the configuration, or raise ConfigError naming every problem."""
+    path = Path(path)
+    name = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError([Problem(name, "file", "not found; pass -c FILE or set $CHOKEPOINT_CONFIG")]) from None
+    except OSError as exc:
+        raise ConfigError([Problem(name, "file", f"cannot be read: {exc.strerror}")]) from None
+    try:
+        node = yaml.compose(text)
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark else "file"
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError([Problem(name, where, f"not valid YAML: {problem}")]) from None
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise ConfigError([Problem(name, "line 1", "the file must be a mapping of sections (timezone:, feeds:, ...)")])
+    lines = dict(_node_lines(node)) if node is not None else {}
+    raw.pop("base_dir", None)
+    try:
+        return Config(**raw, base_dir=path.resolve().parent)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            loc = tuple(err["loc"])
+            env = _env_name(loc)
+            if env:
+                where = f"{env} (environment)"
+            else:
+                line = next((lines[loc[:i]] for i in range(len(loc), 0, -1) if loc[:i] in lines), None)
+                where = f"line {line} ({_dotted(loc)})" if line else _dotted(loc)
+            problems.append(Problem(name, where, _describe(err)))
+        raise ConfigError(problems) from None
+
+
+def severity_list() -> str:
+    return ", ".join(SEVERITIES)

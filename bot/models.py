@@ -1,0 +1,127 @@
+"""Immutable domain records passed along the one-way flow: sources -> rules -> alerts -> channels."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Literal
+
+Severity = Literal["info", "warning", "high", "critical"]
+SEVERITIES: tuple[Severity, ...] = ("info", "warning", "high", "critical")
+AlertState = Literal["open", "acknowledged", "snoozed", "eased", "resolved"]
+ALERT_STATES: tuple[AlertState, ...] = ("open", "acknowledged", "snoozed", "eased", "resolved")
+
+LicenceStatus = Literal[
+    "active", "pending", "renewal_filed", "renewed", "expired", "denied", "revoked"
+]
+LICENCE_STATUSES: tuple[LicenceStatus, ...] = (
+    "active", "pending", "renewal_filed", "renewed", "expired", "denied", "revoked",
+)
+LicenceType = Literal["temporary", "general", "individual"]
+LICENCE_TYPES: tuple[LicenceType, ...] = ("temporary", "general", "individual")
+Form = Literal["oxide", "metal", "alloy", "compound", "magnet"]
+FORMS: tuple[Form, ...] = ("oxide", "metal", "alloy", "compound", "magnet")
+
+
+def severity_rank(severity: str) -> int:
+    """0 for info .. 3 for critical; unknown severities sort lowest."""
+    return SEVERITIES.index(severity) if severity in SEVERITIES else -1  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One normalised feed entry (plain text, canonical link, UTC time)."""
+
+    uid: str
+    feed: str
+    title: str
+    summary: str
+    link: str
+    published: datetime
+
+
+@dataclass(frozen=True)
+class Licence:
+    """One row of the licence register, validated; `material` is a canonical key."""
+
+    licence_id: str
+    holder: str
+    material: str
+    licence_type: LicenceType = "temporary"
+    form: Form = "oxide"
+    end_user: str = ""
+    destination: str = ""
+    issued: date | None = None
+    expires: date | None = None
+    status: LicenceStatus = "active"
+
+    def days_left(self, today: date) -> int | None:
+        """Whole days from `today` until expiry (negative once expired); None if unknown."""
+        return None if self.expires is None else (self.expires - today).days
+
+
+@dataclass(frozen=True)
+class TradePoint:
+    """One monthly export figure: `period` is YYYY-MM, `destination` an ISO code or ALL."""
+
+    period: str
+    product: str
+    destination: str
+    tonnes: float
+    value_usd: float | None = None
+    source: str = ""
+
+    @property
+    def series(self) -> str:
+        return f"{self.product}/{self.destination}"
+
+
+@dataclass(frozen=True)
+class Link:
+    """A source behind an alert: the story's link and where it came from."""
+
+    url: str
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class Match:
+    """What a rule decided: one would-be alert, identified by its key (one alert per key, ever).
+
+    `subject` is what the alert is about (licence id, `product/destination`, feed name, story id);
+    follow-ups on the same subject thread under the first message and snoozes mute by subject.
+    `facts` are (label, value) pairs shown in the message, in order.
+    """
+
+    rule_id: str
+    rule_type: str
+    key: str
+    severity: Severity
+    title: str
+    subject: str
+    materials: tuple[str, ...] = ()
+    facts: tuple[tuple[str, str], ...] = ()
+    sources: tuple[Link, ...] = ()
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Alert:
+    """An alert as stored and delivered (a Match plus identity, state and history)."""
+
+    id: int
+    rule_id: str
+    rule_type: str
+    key: str
+    severity: Severity
+    title: str
+    subject: str
+    materials: tuple[str, ...]
+    facts: tuple[tuple[str, str], ...]
+    sources: tuple[Link, ...]
+    state: AlertState
+    created: datetime
+    reason: str = ""
+    acked_by: str | None = None
+    acked_at: datetime | None = None
+    extra: dict[str, str] = field(default_factory=dict, compare=False, hash=False)

@@ -1,0 +1,1 @@
+"""Sources: feeds, the licence register and export statistics -> plain records in the store."""
