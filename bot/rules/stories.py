@@ -1,0 +1,293 @@
+"""News stories: one alert per event however many feeds carry it (similar titles, shared links)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import lru_cache
+from typing import ClassVar
+
+from pydantic import Field, field_validator
+
+from bot.materials import MATERIALS, UnknownMaterial, canonical
+from bot.models import Entry, Match
+from bot.rules.base import RuleBase
+from bot.rules.classify import Classification, classify
+from bot.rules.context import RuleContext, StoryRef, links_of
+
+# Words that carry no identity of a story. Domain words that every headline has ("rare",
+# "earth", "china") are kept: they are weak alone, but the threshold needs several shared words.
+_STOP = frozenset((
+    "a", "an", "the", "of", "to", "in", "on", "at", "for", "from", "by", "with", "and", "or",
+    "as", "is", "are", "was", "were", "be", "been", "it", "its", "this", "that", "these",
+    "those", "into", "over", "after", "amid", "says", "said", "say", "new", "more", "than",
+    "about", "up", "out", "off", "but", "not", "no", "will", "would", "could", "may", "might",
+    "has", "have", "had", "his", "her", "their", "our", "your", "we", "they", "he", "she",
+    "before", "report", "reports", "reported", "sources", "source", "news", "update", "latest",
+    "exclusive", "analysis",
+))
+
+# Headlines of one event from several outlets pick different words for the same thing.
+_SYNONYMS = {
+    "beijing": "china", "chinese": "china", "prc": "china", "mofcom": "china",
+    "shipment": "export", "shipments": "export", "exports": "export", "exporting": "export",
+    "exported": "export", "sales": "export", "supply": "export", "supplies": "export",
+    "suspend": "halt", "suspends": "halt", "suspended": "halt", "stop": "halt", "stops": "halt",
+    "halts": "halt", "halted": "halt", "freeze": "halt", "freezes": "halt", "pause": "halt",
+    "pauses": "halt", "paused": "halt",
+    "curb": "curb", "curbs": "curb", "restrict": "curb", "restricts": "curb",
+    "restriction": "curb", "restrictions": "curb", "limit": "curb", "limits": "curb",
+    "control": "curb", "controls": "curb", "tighten": "curb", "tightens": "curb",
+    "ban": "ban", "bans": "ban", "banned": "ban", "prohibit": "ban", "prohibits": "ban",
+    "lift": "lift", "lifts": "lift", "lifted": "lift", "ease": "lift", "eases": "lift",
+    "eased": "lift", "resume": "lift", "resumes": "lift", "resumed": "lift",
+    "licence": "licence", "license": "licence", "licences": "licence", "licenses": "licence",
+    "permit": "licence", "permits": "licence", "approval": "licence", "approvals": "licence",
+    "us": "us", "usa": "us", "america": "us", "american": "us", "washington": "us",
+}
+_TOKEN_RE = re.compile(r"[a-z0-9]+")
+_US_RE = re.compile(r"\bu\.\s?s\.(?:\s?a\.)?|\bunited states\b", re.IGNORECASE)
+
+
+# Words nearly every story here shares: they count a quarter, so that "... to Japan" and
+# "... to India" stay two stories while rewordings of one event still meet.
+_WEAK = frozenset({
+    "china", "export", "rare", "earth", "element", "halt", "curb", "ban", "lift", "licence",
+    "mineral", "critical", "metal", "oxide", "magnet", "trade", "rule", "measure",
+} | {_w for _m in MATERIALS.values() for _a in _m.aliases for _w in _TOKEN_RE.findall(_a.lower())})
+_MONTHS = {"jan": "january", "feb": "february", "mar": "march", "apr": "april", "jun": "june",
+           "jul": "july", "aug": "august", "sep": "september", "sept": "september",
+           "oct": "october", "nov": "november", "dec": "december"}
+
+
+def _stem(word: str) -> str:
+    # Crude on purpose: only needs to make "restrictions"/"restriction" and "adds"/"adding" meet.
+    for suffix in ("ing", "ed", "es", "s"):
+        if len(word) - len(suffix) >= 3 and word.endswith(suffix):
+            return word[: -len(suffix)]
+    return word
+
+
+def title_tokens(title: str) -> frozenset[str]:
+    """The words that identify a headline: lower-cased, synonyms merged, stop words dropped."""
+    text = _US_RE.sub(" us ", title).lower()
+    out = set()
+    for word in _TOKEN_RE.findall(text):
+        if word in _STOP:
+            continue
+        out.add(_SYNONYMS.get(word) or _MONTHS.get(word) or _stem(word))
+    return frozenset(out)
+
+
+@lru_cache(maxsize=65536)
+def _weight(tokens: frozenset[str]) -> float:
+    return sum(0.25 if t in _WEAK else 1.0 for t in tokens)
+
+
+def title_similarity(a: frozenset[str], b: frozenset[str]) -> float:
+    """Weighted Jaccard, raised to containment when one headline is a shortening of the other."""
+    common = a & b
+    if not common:
+        return 0.0
+    shared, wa, wb = _weight(common), _weight(a), _weight(b)
+    jaccard = shared / (wa + wb - shared)
+    # A headline that is a shortening of a longer one of the same event ("China halts exports
+    # of seven rare earths"); only when they share a telling word, not just "china, export".
+    if min(len(a), len(b)) < 4 or common <= _WEAK:
+        return jaccard
+    return max(jaccard, 0.9 * shared / min(wa, wb))
+
+
+_ELEMENTS = frozenset(k for k, m in MATERIALS.items() if m.rare_earth and k != "REE")
+
+
+def related_materials(a: Iterable[str], b: Iterable[str]) -> bool:
+    """Do two sets of materials overlap (the rare earths as a group cover each rare earth)?"""
+    a = a if isinstance(a, set | frozenset) else set(a)
+    b = b if isinstance(b, set | frozenset) else set(b)
+    if not a.isdisjoint(b):
+        return True
+    return ("REE" in a and not b.isdisjoint(_ELEMENTS)) or (
+        "REE" in b and not a.isdisjoint(_ELEMENTS))
+
+
+def ordered(materials: Iterable[str]) -> tuple[str, ...]:
+    """Materials in the vocabulary's order (REE, the elements, magnets, minerals), each once."""
+    wanted = set(materials)
+    return tuple(k for k in MATERIALS if k in wanted) + tuple(sorted(wanted - set(MATERIALS)))
+
+
+def story_id(entry: Entry) -> str:
+    """A short stable id for a story led by `entry` (the same entry always gives the same id)."""
+    return hashlib.sha256(f"{entry.feed}\0{entry.uid}".encode()).hexdigest()[:12]
+
+
+@dataclass
+class Story:
+    """A cluster being built: entries of this batch, perhaps joining an existing story alert."""
+
+    entries: list[Entry]
+    materials: set[str]
+    tokens: list[frozenset[str]]
+    links: set[str]
+    existing: StoryRef | None = None
+    first_published: datetime | None = None
+
+    @property
+    def lead(self) -> Entry:
+        return self.entries[0]
+
+
+def _joins(
+    story: Story, tokens: frozenset[str], link: str, materials: frozenset[str], threshold: float
+) -> bool:
+    if link and link in story.links:
+        return True
+    if not related_materials(story.materials, materials):
+        return False
+    return any(title_similarity(tokens, t) >= threshold for t in story.tokens)
+
+
+_MAX_HEADLINES = 8
+
+
+def cluster(
+    judged: Sequence[tuple[Entry, tuple[str, ...]]],
+    existing: Sequence[StoryRef],
+    *,
+    now: datetime,
+    window: timedelta,
+    threshold: float,
+) -> list[Story]:
+    """Group (entry, materials) pairs into stories, oldest entry first (it leads its story).
+
+    An entry joins an existing story alert created within `window` of `now`, else a story of
+    this batch whose lead was published within `window` of it, else starts a new story.
+    Only stories that received entries are returned.
+    """
+    seeds = [
+        Story(entries=[], materials=set(ref.materials),
+              tokens=[title_tokens(t) for t in ref.titles], links=set(ref.links),
+              existing=ref)
+        for ref in existing
+        if now - ref.created <= window
+    ]
+    stories: list[Story] = []
+    for entry, named in sorted(judged, key=lambda p: (p[0].published, p[0].uid)):
+        tokens, materials = title_tokens(entry.title), frozenset(named)
+        home = next(
+            (s for s in seeds if _joins(s, tokens, entry.link, materials, threshold)), None
+        ) or next(
+            (s for s in stories
+             if s.first_published is not None
+             and abs(entry.published - s.first_published) <= window
+             and _joins(s, tokens, entry.link, materials, threshold)),
+            None,
+        )
+        if home is None:
+            home = Story(entries=[], materials=set(), tokens=[], links=set(),
+                         first_published=entry.published)
+            stories.append(home)
+        home.entries.append(entry)
+        home.materials.update(materials)
+        # Comparing with the first few distinct headlines is enough to recognise a rewording,
+        # and keeps a story with hundreds of sources from making each comparison slower.
+        if len(home.tokens) < _MAX_HEADLINES and tokens not in home.tokens:
+            home.tokens.append(tokens)
+        if entry.link:
+            home.links.add(entry.link)
+    return [s for s in seeds if s.entries] + stories
+
+
+# --- the shared half of news_restriction and news_easing -------------------------------
+
+# Two news rules judge the same entries in one cycle (and test-rules judges each entry once
+# per rule), so the classifier's verdict is memoised; it is a pure function of its input.
+_judge = lru_cache(maxsize=16384)(classify)
+
+
+def judge(title: str, summary: str) -> Classification:
+    return _judge(title, summary)
+
+
+class NewsRule(RuleBase):
+    """Fires on new feed entries the classifier files under `kind`, one alert per story."""
+
+    kind: ClassVar[str] = ""
+
+    materials: list[str] | None = Field(
+        default=None, description="aliases of the materials to watch; default: every watched one"
+    )
+    min_score: float = Field(default=0.0, ge=0.0, le=1.0)
+    cluster_days: int = Field(default=3, ge=1, le=30)
+    similarity: float = Field(default=0.5, gt=0.0, le=1.0)
+
+    @field_validator("materials")
+    @classmethod
+    def _canonical(cls, v: list[str] | None) -> list[str] | None:
+        if v is None:
+            return None
+        if not v:
+            raise ValueError("materials must name at least one material (or be left out)")
+        keys, problems = [], []
+        for name in v:
+            try:
+                keys.append(canonical(str(name)))
+            except UnknownMaterial as exc:
+                problems.append(str(exc))
+        if problems:
+            raise ValueError("; ".join(problems))
+        return list(dict.fromkeys(keys))
+
+    def accepts(self, verdict: Classification) -> bool:
+        """Does this rule fire on an entry the classifier judged so?"""
+        if verdict.kind != self.kind or not verdict.materials or verdict.score < self.min_score:
+            return False
+        return self.materials is None or related_materials(self.materials, verdict.materials)
+
+    def evaluate(self, ctx: RuleContext) -> list[Match]:
+        verdicts: dict[str, Classification] = {}
+        judged: list[tuple[Entry, tuple[str, ...]]] = []
+        for entry in ctx.entries:
+            verdict = judge(entry.title, entry.summary)
+            if self.accepts(verdict):
+                verdicts[entry.uid] = verdict
+                judged.append((entry, verdict.materials))
+        if not judged:
+            return []
+        mine = [s for s in ctx.recent_stories if s.rule_id == self.id]
+        stories = cluster(judged, mine, now=ctx.now, window=timedelta(days=self.cluster_days),
+                          threshold=self.similarity)
+        return [self._match(story, verdicts[story.lead.uid]) for story in stories]
+
+    def _match(self, story: Story, verdict: Classification) -> Match:
+        lead = story.lead
+        if story.existing is not None:
+            key = story.existing.key
+            sid = key.rsplit(":", 1)[-1]
+        else:
+            sid = story_id(lead)
+            key = self.key("story", sid)
+        materials = ordered(story.materials)
+        facts: list[tuple[str, str]] = [("Headline", lead.title)]
+        if lead.summary:
+            summary = " ".join(lead.summary.split())
+            facts.append(("Summary", summary if len(summary) <= 300 else summary[:297] + "..."))
+        facts.append(("Published", f"{lead.published:%Y-%m-%d %H:%M} UTC"))
+        feeds = ", ".join(dict.fromkeys(e.feed for e in story.entries))
+        facts.append(("Sources", feeds))
+        return Match(
+            rule_id=self.id,
+            rule_type=self.type_name,
+            key=key,
+            severity=self.effective_severity,
+            title=lead.title,
+            subject=sid,
+            materials=materials,
+            facts=tuple(facts),
+            sources=links_of(story.entries),
+            reason=verdict.reason,
+        )

@@ -1,0 +1,128 @@
+"""Resolution on a real store: easing marks restrictions eased; renewals resolve expiry alerts."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.alerts.resolve import apply_resolutions
+from bot.models import Alert, Match
+from bot.store import Store
+from bot.store.alerts import get_alert, record_alert, set_state
+from bot.store.schema import Base, LicenceRow
+
+NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+PG_URL = os.environ.get("CHOKEPOINT_TEST_DATABASE_URL")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    if request.param == "postgresql":
+        if not PG_URL:
+            pytest.skip("CHOKEPOINT_TEST_DATABASE_URL is not set")
+        s = Store(PG_URL, create=False)
+        Base.metadata.drop_all(s.engine)
+        s.create_schema()
+    else:
+        s = Store(f"sqlite:///{tmp_path}/t.db")
+    yield s
+    s.dispose()
+
+
+def news(key: str, rule_type: str, materials: tuple[str, ...], title: str = "") -> Match:
+    return Match(rule_id=rule_type, rule_type=rule_type, key=key,
+                 severity="high" if rule_type == "news_restriction" else "info",
+                 title=title or key, subject=key, materials=materials)
+
+
+def expiry(licence_id: str, threshold: str) -> Match:
+    return Match(rule_id="expiry", rule_type="licence_expiry",
+                 key=f"expiry:licence:{licence_id}:{threshold}", severity="high",
+                 title=f"{licence_id} expires", subject=licence_id, materials=("Dy",))
+
+
+def record(store: Store, match: Match, at: datetime = NOW) -> Alert:
+    with store.session() as s:
+        alert_id = record_alert(s, match, ["slack:#supply-risk"], at)
+        assert alert_id is not None
+        alert = get_alert(s, alert_id)
+    assert alert is not None
+    return alert
+
+
+def state(store: Store, alert: Alert) -> str:
+    with store.session() as s:
+        got = get_alert(s, alert.id)
+    assert got is not None
+    return got.state
+
+
+def resolve(store: Store, new: list[Alert], renewals: dict[str, str] | None = None) -> list[int]:
+    with store.session() as s:
+        return apply_resolutions(s, new, renewals or {}, NOW + timedelta(minutes=5))
+
+
+def test_easing_marks_restrictions_on_the_same_material_eased_and_no_others(store: Store) -> None:
+    dy = record(store, news("r:dy", "news_restriction", ("Dy", "Tb")), NOW - timedelta(days=2))
+    ga = record(store, news("r:ga", "news_restriction", ("Ga",)), NOW - timedelta(days=2))
+    group = record(store, news("r:ree", "news_restriction", ("REE",)), NOW - timedelta(days=2))
+    ease = record(store, news("e:dy", "news_easing", ("Dy",), "China resumes Dy exports"))
+    assert resolve(store, [ease]) == [dy.id]
+    assert (state(store, dy), state(store, ga), state(store, group)) == ("eased", "open", "open")
+    assert resolve(store, [ease]) == []  # idempotent: nothing changes twice
+
+
+def test_acknowledged_restrictions_are_eased_too(store: Store) -> None:
+    dy = record(store, news("r:dy", "news_restriction", ("Dy",)), NOW - timedelta(days=1))
+    with store.session() as s:
+        set_state(s, dy.id, "acknowledged", NOW, by="U123")
+    ease = record(store, news("e:dy", "news_easing", ("Dy",)))
+    assert resolve(store, [ease]) == [dy.id]
+    assert state(store, dy) == "eased"
+
+
+def test_a_restriction_newer_than_the_easing_stays_open(store: Store) -> None:
+    ease = record(store, news("e:ga", "news_easing", ("Ga",)), NOW - timedelta(hours=3))
+    again = record(store, news("r:ga", "news_restriction", ("Ga",)), NOW)
+    assert resolve(store, [ease]) == []
+    assert state(store, again) == "open"
+
+
+def test_restriction_alerts_are_not_resolutions_of_anything(store: Store) -> None:
+    dy = record(store, news("r:dy", "news_restriction", ("Dy",)), NOW - timedelta(days=1))
+    other = record(store, news("r:dy2", "news_restriction", ("Dy",)))
+    assert resolve(store, [other]) == []
+    assert state(store, dy) == "open"
+
+
+def test_renewal_by_a_newer_licence_resolves_every_open_expiry_alert_of_it(store: Store) -> None:
+    a60 = record(store, expiry("L-1", "60"), NOW - timedelta(days=30))
+    a30 = record(store, expiry("L-1", "30"))
+    other = record(store, expiry("L-2", "30"))
+    assert sorted(resolve(store, [], {"L-1": "L-9"})) == sorted([a60.id, a30.id])
+    assert (state(store, a60), state(store, a30), state(store, other)) == (
+        "resolved", "resolved", "open")
+
+
+def test_status_renewed_in_the_register_resolves_expiry_alerts(store: Store) -> None:
+    alert = record(store, expiry("L-3", "14"))
+    with store.session() as s:
+        s.add(LicenceRow(licence_id="L-3", holder="Baotou", licence_type="temporary",
+                         material="Dy", form="oxide", expires=date(2026, 3, 16),
+                         status="renewed", first_seen=NOW, updated=NOW))
+    assert resolve(store, []) == [alert.id]
+    assert state(store, alert) == "resolved"
+
+
+def test_an_active_licence_keeps_its_expiry_alert(store: Store) -> None:
+    alert = record(store, expiry("L-4", "7"))
+    with store.session() as s:
+        s.add(LicenceRow(licence_id="L-4", holder="Baotou", licence_type="temporary",
+                         material="Dy", form="oxide", expires=date(2026, 3, 9),
+                         status="active", first_seen=NOW, updated=NOW))
+    assert resolve(store, []) == []
+    assert state(store, alert) == "open"
