@@ -1,4 +1,4 @@
-"""What the weekly digest reads (alerts, licences, trade, feed health) and its once-per-week claim."""
+"""What the weekly digest reads (alerts, licences, trade, feed health) and its weekly claim."""
 
 from __future__ import annotations
 
@@ -117,9 +117,19 @@ def licences_first_seen(session: Session, start: datetime, end: datetime) -> lis
     return [to_licence(r) for r in session.scalars(q)]
 
 
-def licences_of(session: Session, holder: str, material: str) -> list[Licence]:
-    q = select(LicenceRow).where(LicenceRow.holder == holder, LicenceRow.material == material)
-    return [to_licence(r) for r in session.scalars(q.order_by(LicenceRow.licence_id))]
+def renewed_by(session: Session, new: list[Licence]) -> list[tuple[Licence, Licence]]:
+    """(older, newer) pairs: a newer licence for the same holder, material and end user
+    renews the older one (SPEC §5)."""
+    pairs = []
+    for lic in new:
+        q = select(LicenceRow).where(
+            LicenceRow.holder == lic.holder, LicenceRow.material == lic.material,
+            LicenceRow.end_user == lic.end_user, LicenceRow.licence_id != lic.licence_id,
+        ).order_by(LicenceRow.licence_id)
+        for old in map(to_licence, session.scalars(q)):
+            if old.expires and lic.expires and old.expires < lic.expires:
+                pairs.append((old, lic))
+    return pairs
 
 
 def status_changes(session: Session, start: datetime, end: datetime) -> list[StatusChange]:
@@ -154,11 +164,18 @@ def trade_points(session: Session, first: str, last: str) -> list[TradePoint]:
     ]
 
 
+def latest_trade_period(session: Session, upto: str) -> str | None:
+    """The newest month with any figure, not after `upto` (YYYY-MM)."""
+    return session.scalar(select(func.max(TradeRow.period)).where(TradeRow.period <= upto))
+
+
 def feed_count(session: Session) -> int:
     return int(session.scalar(select(func.count()).select_from(FeedState)) or 0)
 
 
-def unhealthy_sources(session: Session, now: datetime, stale_after: timedelta) -> list[SourceHealth]:
+def unhealthy_sources(
+    session: Session, now: datetime, stale_after: timedelta
+) -> list[SourceHealth]:
     """Feeds failing (failures > 0) or without a success for `stale_after`, then data sources
     whose last error is newer than their last good load."""
     cutoff = now - stale_after

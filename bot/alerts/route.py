@@ -1,0 +1,91 @@
+"""Routing: which targets (Slack channels, DMs, e-mail) an alert goes to (SPEC §3 `routes`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Protocol
+
+from bot.config import RouteConfig, RouteMatch
+from bot.materials import MATERIALS
+
+
+class Routable(Protocol):
+    """What routing looks at; both Match and Alert have it."""
+
+    @property
+    def rule_id(self) -> str: ...
+    @property
+    def rule_type(self) -> str: ...
+    @property
+    def severity(self) -> str: ...
+    @property
+    def materials(self) -> tuple[str, ...]: ...
+
+
+def slack_target(channel: str) -> str:
+    return f"slack:{channel}"
+
+
+def dm_target(user: str) -> str:
+    return f"slack-dm:{user}"
+
+
+def email_target(address: str) -> str:
+    return f"email:{address}"
+
+
+def covers(wanted: str, material: str) -> bool:
+    """True if a route or subscription on `wanted` covers an alert on `material`.
+
+    `REE` (the rare earths as a group) covers every rare-earth element, so a buyer who
+    subscribes to rare earths hears about Dy; the reverse is not assumed.
+    """
+    if wanted == material:
+        return True
+    info = MATERIALS.get(material)
+    return wanted == "REE" and info is not None and info.rare_earth
+
+
+def _any_covered(wanted: Iterable[str], materials: Sequence[str]) -> bool:
+    return any(covers(w, m) for w in wanted for m in materials)
+
+
+def route_matches(match: RouteMatch, alert: Routable) -> bool:
+    """Every condition given must hold; a list matches if any of its items does; none: catch-all."""
+    if match.severity is not None and alert.severity not in match.severity:
+        return False
+    if match.materials is not None and not _any_covered(match.materials, alert.materials):
+        return False
+    if match.rule is not None and alert.rule_id not in match.rule:
+        return False
+    return match.type is None or alert.rule_type in match.type
+
+
+def first_route(alert: Routable, routes: Sequence[RouteConfig]) -> RouteConfig | None:
+    return next((r for r in routes if route_matches(r.match, alert)), None)
+
+
+def targets_for(
+    match_or_alert: Routable,
+    routes: Sequence[RouteConfig],
+    default_channel: str,
+    subscribers: Mapping[str, Sequence[str]],
+) -> list[str]:
+    """The outbox targets for one alert, without duplicates, in a stable order.
+
+    The first matching route wins (as in Alertmanager): its Slack channel and its e-mail
+    recipients; a route with only e-mail sends no Slack message. No match: the default
+    channel. Plus a DM for every user subscribed to one of the alert's materials.
+    """
+    targets: list[str] = []
+    route = first_route(match_or_alert, routes)
+    if route is None:
+        targets.append(slack_target(default_channel))
+    else:
+        if route.slack:
+            targets.append(slack_target(route.slack))
+        targets.extend(email_target(address) for address in route.email)
+    for wanted, users in subscribers.items():
+        if _any_covered((wanted,), match_or_alert.materials):
+            targets.extend(dm_target(user) for user in users)
+    return list(dict.fromkeys(targets))
