@@ -21,7 +21,7 @@ def check_rules(config: Config) -> list[str]:
     if not rules_dir.is_dir():
         return [f"{rules_dir}: rules folder not found (set `rules:` in the configuration)"]
     try:
-        from bot.rules.loader import check_rules as _check  # noqa: PLC0415
+        from bot.rules.loader import check_rules as _check
     except ImportError:  # the rules engine is not installed yet
         return []
     return [str(p) for p in _check(rules_dir)]
@@ -31,8 +31,8 @@ def check_data(config: Config) -> list[str]:
     """Row problems in the licence register and trade statistics, and feed files that are local."""
     problems: list[str] = []
     try:
-        from bot.sources.licences import SourceError, load_licences  # noqa: PLC0415
-        from bot.sources.trade import load_trade  # noqa: PLC0415
+        from bot.sources.licences import SourceError, load_licences
+        from bot.sources.trade import load_trade
     except ImportError:
         return problems
     if config.licences is not None:

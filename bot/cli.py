@@ -68,9 +68,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.command:
         parser.print_help()
         return EXIT_OK
-    from bot import commands  # noqa: PLC0415 - keeps `--help` fast
-
-    from bot.logs import setup_logging  # noqa: PLC0415
+    from bot import commands
+    from bot.logs import setup_logging
 
     setup_logging(json_lines=args.log_json, verbose=args.verbose)
     handler = getattr(commands, "cmd_" + args.command.replace("-", "_"))

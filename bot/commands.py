@@ -12,7 +12,7 @@ from bot.config import find_config
 
 def cmd_check(args: argparse.Namespace) -> int:
     """Validate the configuration, the rule files and the data files; print every problem."""
-    from bot.checks import check_all  # noqa: PLC0415
+    from bot.checks import check_all
 
     path = find_config(args.config)
     problems = check_all(path)
@@ -26,31 +26,31 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from bot.demo import run_demo  # noqa: PLC0415
+    from bot.demo import run_demo
 
     return run_demo(out=Path("chokepoint-digest.html"))
 
 
 def cmd_once(args: argparse.Namespace) -> int:
-    from bot.runtime import run_once  # noqa: PLC0415
+    from bot.runtime import run_once
 
     return run_once(load(args))
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from bot.runtime import run_service  # noqa: PLC0415
+    from bot.runtime import run_service
 
     return run_service(load(args))
 
 
 def cmd_digest(args: argparse.Namespace) -> int:
-    from bot.runtime import digest_now  # noqa: PLC0415
+    from bot.runtime import digest_now
 
     return digest_now(load(args), out=args.out, send=args.send)
 
 
 def cmd_alerts(args: argparse.Namespace) -> int:
-    from bot.history import print_history  # noqa: PLC0415
+    from bot.history import print_history
 
     try:
         return print_history(load(args), since=args.since, as_json=args.json)
@@ -60,6 +60,11 @@ def cmd_alerts(args: argparse.Namespace) -> int:
 
 
 def cmd_test_rules(args: argparse.Namespace) -> int:
-    from bot.runtime import test_rules  # noqa: PLC0415
+    from bot.runtime import test_rules
+    from bot.templates import default_rules_dir
 
+    path = find_config(args.config)
+    if args.config is None and not path.exists():
+        # No configuration at all: judge with the default rule pack, as a newcomer expects.
+        return test_rules(None, args.source, as_json=args.json, rules_dir=default_rules_dir())
     return test_rules(load(args), args.source, as_json=args.json)

@@ -137,7 +137,7 @@ class RouteMatch(_Section):
     def _materials(cls, v: list[str] | None) -> list[str] | None:
         if v is None:
             return None
-        from bot.materials import canonical  # noqa: PLC0415 - vocabulary loads lazily
+        from bot.materials import canonical
 
         return [canonical(m) for m in v]
 
@@ -285,11 +285,11 @@ def _node_lines(node: yaml.Node, path: tuple[str | int, ...] = ()) -> Iterator[t
     yield path, node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
-            yield path + (str(key.value),), key.start_mark.line + 1
-            yield from _node_lines(value, path + (str(key.value),))
+            yield (*path, str(key.value)), key.start_mark.line + 1
+            yield from _node_lines(value, (*path, str(key.value)))
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
-            yield from _node_lines(item, path + (i,))
+            yield from _node_lines(item, (*path, i))
 
 
 def _dotted(loc: tuple[str | int, ...]) -> str:

@@ -18,7 +18,9 @@ from bot.store.alerts import alerts_since
 from bot.store.schema import Delivery
 
 
-def history(store: Store, since: timedelta | None, now: datetime) -> list[tuple[Alert, list[dict[str, str]]]]:
+def history(
+    store: Store, since: timedelta | None, now: datetime
+) -> list[tuple[Alert, list[dict[str, str]]]]:
     """Alerts newest first, each with its deliveries (target and status)."""
     with store.reader() as s:
         alerts = alerts_since(s, now - since if since else None)

@@ -12,17 +12,27 @@ TemplateKind = Literal["slack", "html", "text"]
 _PACKAGE = Path(__file__).resolve().parent
 # The wheel carries templates/ inside the package (pyproject force-include); a checkout has it at
 # the top level, next to rules/, where users read and copy it.
-_CANDIDATES = (_PACKAGE / "_bundled" / "templates", _PACKAGE.parent / "templates")
+
+
+def bundled_dir(name: Literal["templates", "rules"]) -> Path:
+    """A top-level folder shipped with the program: the wheel's copy, else the checkout's."""
+    candidates = (_PACKAGE / "_bundled" / name, _PACKAGE.parent / name)
+    for candidate in candidates:
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError(
+        f"no {name} folder found (looked in " + ", ".join(str(c) for c in candidates) + ")"
+    )
 
 
 def template_dir() -> Path:
     """The templates folder: the bundled copy in an installed wheel, else the repository's."""
-    for candidate in _CANDIDATES:
-        if candidate.is_dir():
-            return candidate
-    raise FileNotFoundError(
-        "no templates folder found (looked in " + ", ".join(str(c) for c in _CANDIDATES) + ")"
-    )
+    return bundled_dir("templates")
+
+
+def default_rules_dir() -> Path:
+    """The default rule pack (rules/), for the demo and for test-rules without a config."""
+    return bundled_dir("rules")
 
 
 def environment(kind: TemplateKind) -> Environment:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -43,7 +43,7 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 class Base(DeclarativeBase):
-    type_annotation_map: dict[Any, Any] = {datetime: UTCDateTime, date: Date, dict: JSON, list: JSON}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime, date: Date, dict: JSON, list: JSON}
 
 
 class Meta(Base):
@@ -71,6 +71,9 @@ class FeedState(Base):
     failures: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt: Mapped[datetime | None]
     entries_seen: Mapped[int] = mapped_column(Integer, default=0)
+    # sha256 of the last body parsed: an unchanged body from a server without validators is
+    # not parsed again.
+    fingerprint: Mapped[str | None] = mapped_column(String(64))
 
 
 class EntryRow(Base):
@@ -255,3 +258,10 @@ class DigestRow(Base):
     message_id: Mapped[str | None] = mapped_column(String(200))
     sent_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
+
+
+# Indexes behind the Slack app's answers on a store of 100k alerts (bot/slack_app/queries.py):
+# the newest open alerts, the newest news, and alert ids by material without a table lookup.
+Index("ix_alerts_state_created", AlertRow.state, AlertRow.created)
+Index("ix_alerts_type_created", AlertRow.rule_type, AlertRow.created)
+Index("ix_alert_materials_material_alert", AlertMaterial.material, AlertMaterial.alert_id)

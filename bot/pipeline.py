@@ -1,0 +1,228 @@
+"""One cycle, in order: poll feeds, refresh data, evaluate rules, record alerts, deliver.
+
+The only module that calls sources, rules, alerts and channels in turn (docs/ARCHITECTURE.md).
+Every step is idempotent, so a crash or a restart between two steps does no harm: entries and
+status changes are marked evaluated only after their alerts are committed, and alert keys are
+unique, so evaluating twice records nothing twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import TextIO
+
+from sqlalchemy import select
+
+from bot.alerts.resolve import apply_resolutions
+from bot.alerts.route import targets_for
+from bot.channels.console import ConsoleChannel
+from bot.channels.email import EmailSender
+from bot.channels.slack import SlackChannel
+from bot.config import Config, FeedConfig, Secrets
+from bot.delivery import DeliveryReport, DeliveryWorker
+from bot.models import Alert, Match
+from bot.rules.base import RuleBase, RuleFailure, evaluate_rules
+from bot.rules.context import RuleContext, StatusChange, StoryRef, find_renewals
+from bot.rules.loader import load_rules
+from bot.rules.registry import NEWS_TYPES
+from bot.sources.feeds import FeedPoller, PollResult
+from bot.sources.fetch import is_url
+from bot.sources.licences import refresh_licences
+from bot.sources.trade import refresh_trade
+from bot.store import Store
+from bot.store.alerts import add_sources, alerts_since, get_alert, record_alert
+from bot.store.feeds import feed_health, mark_evaluated, pending_entries
+from bot.store.licences import current_licences, mark_changes_evaluated, status_changes
+from bot.store.outbox import enqueue_update
+from bot.store.schema import AlertRow
+from bot.store.subscriptions import subscribers_by_material
+from bot.store.trade import trade_series
+
+log = logging.getLogger(__name__)
+
+STORY_WINDOW = timedelta(days=4)  # how far back a new source may join an existing story
+
+
+@dataclass
+class EvaluationReport:
+    new_alerts: list[int] = field(default_factory=list)
+    joined: list[int] = field(default_factory=list)  # stories that gained a source
+    changed: list[int] = field(default_factory=list)  # eased / resolved by this cycle
+    failures: list[RuleFailure] = field(default_factory=list)
+    entries: int = 0
+
+
+@dataclass
+class CycleReport:
+    polls: list[PollResult] = field(default_factory=list)
+    source_errors: list[str] = field(default_factory=list)
+    evaluation: EvaluationReport = field(default_factory=EvaluationReport)
+    delivery: DeliveryReport | None = None
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}-{os.getpid()}"
+
+
+def operator_match(source: str, location: str, error: str, today: date) -> Match:
+    """An alert for operators: a data file could not be used and the last good data is kept."""
+    what = {"licences": "Licence register", "trade": "Export statistics"}.get(source, source)
+    return Match(
+        rule_id="operator", rule_type="source_error", key=f"operator:{source}:{today.isoformat()}",
+        severity="high", title=f"{what} could not be loaded; the last good data is kept",
+        subject=f"source:{source}", facts=(("Source", location), ("Error", error)),
+        reason="the whole file failed to load",
+    )
+
+
+class Pipeline:
+    """Holds the long-lived parts (rules, HTTP client, channels) of a running Chokepoint."""
+
+    def __init__(
+        self, config: Config, store: Store, secrets: Secrets | None = None, *,
+        console: TextIO | None = None, rules: Sequence[RuleBase] | None = None,
+        worker_id: str | None = None,
+    ) -> None:
+        self.config, self.store = config, store
+        self.secrets = secrets or Secrets()
+        self.rules = list(rules) if rules is not None else load_rules(config.rules_dir)
+        self.poller = FeedPoller(store)
+        token = self.secrets.slack_bot_token
+        slack = None
+        if token is not None:
+            slack = SlackChannel(
+                token.get_secret_value(),
+                api_url=self.secrets.slack_api_url or config.slack.api_url,
+                timeout=config.slack.timeout.total_seconds(),
+            )
+        self.email = EmailSender(config.email, self.secrets.smtp_password) if config.email else None
+        self.worker = DeliveryWorker(
+            store, slack=slack, console=None if slack else ConsoleChannel(console),
+            email=self.email, worker_id=worker_id or worker_name(),
+        )
+        self._evaluating = threading.Lock()
+        # Feed files named relative to the configuration are read from its folder.
+        self.feeds = [f if is_url(f.url) else f.model_copy(update={"url": config.location(f.url)})
+                      for f in config.feeds]
+
+    def close(self) -> None:
+        self.poller.close()
+
+    # -- sources ------------------------------------------------------------------------------
+    def poll_feeds(self, now: datetime, feeds: Sequence[FeedConfig] | None = None, *,
+                   force: bool = False) -> list[PollResult]:
+        results = self.poller.poll(list(feeds or self.feeds), now, force=force)
+        for r in results:
+            if r.status == "error":
+                log.warning("feed %s failed: %s", r.feed, r.error)
+        return results
+
+    def refresh_licences(self, now: datetime, location: str | None = None) -> str | None:
+        """Refresh the register; returns the error (after raising an operator alert) or None."""
+        if self.config.licences is None:
+            return None
+        where = location or self.config.location(self.config.licences.source)
+        report = refresh_licences(self.store, where, self.config.licences.default_validity, now)
+        return self._source_error("licences", where, report.error, now)
+
+    def refresh_trade(self, now: datetime) -> str | None:
+        if self.config.trade is None:
+            return None
+        where = self.config.location(self.config.trade.source)
+        report = refresh_trade(self.store, where, now)
+        return self._source_error("trade", where, report.error, now)
+
+    def _source_error(
+        self, source: str, where: str, error: str | None, now: datetime
+    ) -> str | None:
+        if error:
+            self.record([operator_match(source, where, error, self.today(now))], now)
+        return error
+
+    # -- rules and alerts ---------------------------------------------------------------------
+    def today(self, now: datetime) -> date:
+        return now.astimezone(self.config.tz).date()
+
+    def context(self, now: datetime) -> tuple[RuleContext, list[int]]:
+        """What the rules see this cycle, and the ids of the status changes in it."""
+        entries = pending_entries(self.store)
+        licences = current_licences(self.store)
+        changes = status_changes(self.store, unevaluated=True)
+        with self.store.reader() as s:
+            stories = [StoryRef.from_alert(a) for a in alerts_since(s, now - STORY_WINDOW)
+                       if a.rule_type in NEWS_TYPES]
+        ctx = RuleContext(
+            now=now, today=self.today(now), entries=tuple(entries), licences=tuple(licences),
+            licence_changes=tuple(StatusChange(c.licence_id, c.old_status, c.new_status, c.changed)
+                                  for c in changes),
+            renewals=find_renewals(licences), trade=tuple(trade_series(self.store)),
+            feeds=tuple(feed_health(self.store, [f.name for f in self.config.feeds])),
+            recent_stories=tuple(stories),
+        )
+        return ctx, [c.id for c in changes]
+
+    def evaluate(self, now: datetime) -> EvaluationReport:
+        """Run every rule on what is new and record the alerts (one thread at a time)."""
+        with self._evaluating:
+            ctx, change_ids = self.context(now)
+            evaluation = evaluate_rules(self.rules, ctx)
+            for failure in evaluation.failures:
+                log.error("rule %s failed: %s", failure.rule_id, failure.error)
+            report = self.record(evaluation.matches, now, renewals=dict(ctx.renewals))
+            report.failures = list(evaluation.failures)
+            report.entries = len(ctx.entries)
+            mark_evaluated(self.store, [e.uid for e in ctx.entries])
+            mark_changes_evaluated(self.store, change_ids)
+        return report
+
+    def record(self, matches: Sequence[Match], now: datetime, *,
+               renewals: dict[str, str] | None = None) -> EvaluationReport:
+        """Store matches as alerts with their outbox rows; join stories; apply resolutions."""
+        report = EvaluationReport()
+        with self.store.session() as s:
+            subscribers = subscribers_by_material(s)
+            created: list[Alert] = []
+            for match in matches:
+                targets = targets_for(match, self.config.routes, self.config.slack.default_channel,
+                                      subscribers)
+                alert_id = record_alert(s, match, targets, now)
+                if alert_id is not None:
+                    alert = get_alert(s, alert_id)
+                    if alert is not None:
+                        created.append(alert)
+                    report.new_alerts.append(alert_id)
+                elif match.sources:
+                    existing = s.scalar(select(AlertRow.id).where(AlertRow.key == match.key))
+                    if existing is not None and add_sources(s, existing, match.sources, now):
+                        enqueue_update(s, existing, now)
+                        report.joined.append(existing)
+            report.changed = apply_resolutions(s, created, renewals or {}, now)
+            for alert_id in report.changed:
+                enqueue_update(s, alert_id, now)
+        for alert_id in report.new_alerts:
+            log.info("alert #%s recorded", alert_id)
+        return report
+
+    # -- delivery -----------------------------------------------------------------------------
+    def deliver(self, now: datetime) -> DeliveryReport:
+        report = self.worker.run_once(now)
+        for failure in report.failed:
+            log.error("delivery failed for good: %s", failure.error)
+        return report
+
+    def cycle(self, now: datetime, *, force: bool = True) -> CycleReport:
+        """Poll every feed, refresh data, evaluate and deliver once (`chokepoint once`)."""
+        report = CycleReport(polls=self.poll_feeds(now, force=force))
+        for error in (self.refresh_licences(now), self.refresh_trade(now)):
+            if error:
+                report.source_errors.append(error)
+        report.evaluation = self.evaluate(now)
+        report.delivery = self.deliver(now)
+        return report
+
