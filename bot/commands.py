@@ -38,7 +38,7 @@ def cmd_once(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from bot.runtime import run_service
+    from bot.scheduler import run_service
 
     return run_service(load(args))
 
