@@ -97,8 +97,8 @@ class _Item:
 
 def family(target: str) -> str:
     """slack (channels and DMs), email, console, or unknown."""
-    for prefix, name in (("update:", "slack"), ("slack:", "slack"), ("slack-dm:", "slack"),
-                         ("email:", "email")):
+    for prefix, name in (("update:", "slack"), ("source:", "slack"), ("slack:", "slack"),
+                         ("slack-dm:", "slack"), ("email:", "email")):
         if target.startswith(prefix):
             return name
     return "console" if target == "console" else "unknown"
@@ -205,7 +205,7 @@ class DeliveryWorker:
                       thread_ts=item.thread[1] if item.thread else None)
             if row.kind == "post" and fam == "slack" and sent.channel and sent.ts:
                 record_thread(s, alert.subject, row.target, sent.channel, sent.ts, run.now)
-        if row.kind == "update":
+        if row.kind in ("update", "source"):
             run.updated += 1
         else:
             run.sent += 1
@@ -220,6 +220,11 @@ class DeliveryWorker:
                                     permanent=False)
             updater.update(alert, channel=channel, ts=ts, state_line=item.state_line)
             return Sent(channel=channel, ts=ts)
+        if fam == "slack" and row.kind == "source":
+            if self.slack is None:
+                raise DeliveryError("Slack is not configured (SLACK_BOT_TOKEN unset)",
+                                    permanent=False)
+            return self.slack.post_note(row.slack_channel or "", row.slack_ts or "", row.note or "")
         if fam == "slack" and self.slack is not None:
             if item.thread is not None:
                 return self.slack.send(alert, target=item.thread[0], thread_ts=item.thread[1])

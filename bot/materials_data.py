@@ -80,6 +80,8 @@ MULTI: dict[str, tuple[str, ...]] = {
     "rare earth magnet": ("REE", "NdFeB"),
     "rare earth permanent magnets": ("REE", "NdFeB"),
     "rare earth permanent magnet": ("REE", "NdFeB"),
+    "heavy rare earth magnets": ("REE", "NdFeB"),
+    "heavy rare earth magnet": ("REE", "NdFeB"),
 }
 
 # Words that make a bare symbol a material: "Dy oxide", "Tb metal", "Dy-containing".

@@ -8,6 +8,7 @@ unique, so evaluating twice records nothing twice.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import socket
@@ -23,10 +24,12 @@ from bot.alerts.resolve import apply_resolutions
 from bot.alerts.route import targets_for
 from bot.channels.console import ConsoleChannel
 from bot.channels.email import EmailSender
+from bot.channels.mrkdwn import link as mrkdwn_link
+from bot.channels.mrkdwn import mrkdwn_escape
 from bot.channels.slack import SlackChannel
 from bot.config import Config, FeedConfig, Secrets
 from bot.delivery import DeliveryReport, DeliveryWorker
-from bot.models import Alert, Match
+from bot.models import Alert, Link, Match
 from bot.rules.base import RuleBase, RuleFailure, evaluate_rules
 from bot.rules.context import RuleContext, StatusChange, StoryRef, find_renewals
 from bot.rules.loader import load_rules
@@ -39,7 +42,7 @@ from bot.store import Store
 from bot.store.alerts import add_sources, alerts_since, get_alert, record_alert
 from bot.store.feeds import feed_health, mark_evaluated, pending_entries
 from bot.store.licences import current_licences, mark_changes_evaluated, status_changes
-from bot.store.outbox import enqueue_update
+from bot.store.outbox import enqueue_source_note, enqueue_update
 from bot.store.schema import AlertRow
 from bot.store.subscriptions import subscribers_by_material
 from bot.store.trade import trade_series
@@ -64,6 +67,12 @@ class CycleReport:
     source_errors: list[str] = field(default_factory=list)
     evaluation: EvaluationReport = field(default_factory=EvaluationReport)
     delivery: DeliveryReport | None = None
+
+
+def source_note(link: Link, headline: str) -> str:
+    """The thread reply for a further source of a story, escaped for Slack."""
+    who = mrkdwn_escape(link.label or "another feed")
+    return f"Also reported by *{who}*: {mrkdwn_link(link.url, headline)}"
 
 
 def worker_name() -> str:
@@ -198,10 +207,17 @@ class Pipeline:
                         created.append(alert)
                     report.new_alerts.append(alert_id)
                 elif match.sources:
-                    existing = s.scalar(select(AlertRow.id).where(AlertRow.key == match.key))
-                    if existing is not None and add_sources(s, existing, match.sources, now):
-                        enqueue_update(s, existing, now)
-                        report.joined.append(existing)
+                    row = s.scalar(select(AlertRow).where(AlertRow.key == match.key))
+                    if row is None:
+                        continue
+                    known = {src["url"] for src in row.sources or ()}
+                    fresh = [link for link in match.sources if link.url not in known]
+                    if add_sources(s, row.id, match.sources, now):
+                        enqueue_update(s, row.id, now)  # the message lists every source
+                        for link in fresh:  # and the thread says what came in
+                            enqueue_source_note(s, row.id, source_note(link, match.title),
+                                                hashlib.sha1(link.url.encode()).hexdigest()[:12], now)
+                        report.joined.append(row.id)
             report.changed = apply_resolutions(s, created, renewals or {}, now)
             for alert_id in report.changed:
                 enqueue_update(s, alert_id, now)

@@ -81,6 +81,12 @@ class SlackChannel:
         text, blocks = render_alert(alert, state_line=state_line)
         self._call("chat.update", {"channel": channel, "ts": ts, "text": text, "blocks": blocks})
 
+    def post_note(self, channel: str, thread_ts: str, note: str) -> Sent:
+        """A short mrkdwn reply in a message's thread (a further source of the same story).
+        `note` must already be escaped (bot.channels.mrkdwn)."""
+        block = {"type": "context", "elements": [{"type": "mrkdwn", "text": note[:3000]}]}
+        return self._post(channel, note[:3000], [block], thread_ts=thread_ts, alert_id=None)
+
     def _post(
         self, target: str, text: str, blocks: list[dict[str, Any]], *, thread_ts: str | None,
         alert_id: int | None,

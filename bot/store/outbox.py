@@ -26,6 +26,7 @@ BACKOFF_CAP = timedelta(hours=1)
 MAX_ATTEMPTS = 20
 DEFAULT_LEASE = timedelta(minutes=10)
 UPDATE_PREFIX = "update:"
+SOURCE_PREFIX = "source:"
 OPEN_STATUSES = ("pending", "sending")
 
 
@@ -41,6 +42,7 @@ class Delivery:
     created: datetime
     slack_channel: str | None = None
     slack_ts: str | None = None
+    note: str | None = None
 
     @property
     def post_target(self) -> str:
@@ -85,6 +87,7 @@ def claim_due(
     stmt = claim.where(where, _due(now)).returning(
         DeliveryRow.id, DeliveryRow.alert_id, DeliveryRow.target, DeliveryRow.kind,
         DeliveryRow.attempts, DeliveryRow.created, DeliveryRow.slack_channel, DeliveryRow.slack_ts,
+        DeliveryRow.note,
     )
     rows = session.execute(stmt.execution_options(synchronize_session=False)).all()
     return sorted((Delivery(**row._asdict()) for row in rows), key=lambda d: d.id)
@@ -183,6 +186,34 @@ def enqueue_update(session: Session, alert_id: int, now: datetime) -> int:
         row.status, row.attempts, row.next_attempt = "pending", 0, now
         row.claimed_by, row.claimed_until, row.last_error = None, None, None
         row.slack_channel, row.slack_ts = post.slack_channel, post.slack_ts
+        queued += 1
+    session.flush()
+    return queued
+
+
+def enqueue_source_note(session: Session, alert_id: int, note: str, key: str, now: datetime) -> int:
+    """Queue a thread reply under every Slack message of this alert announcing a further source
+    of the same story (`note` is ready mrkdwn). `key` identifies the source (one reply per source
+    per message, ever). Returns how many were queued."""
+    posts = session.scalars(
+        select(DeliveryRow).where(
+            DeliveryRow.alert_id == alert_id, DeliveryRow.kind == "post",
+            DeliveryRow.status == "sent", DeliveryRow.slack_ts.is_not(None),
+        )
+    ).all()
+    queued = 0
+    for post in posts:
+        target = f"{SOURCE_PREFIX}{key}:{post.target}"
+        exists = session.scalar(select(DeliveryRow.id).where(
+            DeliveryRow.alert_id == alert_id, DeliveryRow.target == target))
+        if exists is not None:
+            continue
+        session.add(DeliveryRow(
+            alert_id=alert_id, target=target, kind="source", status="pending", next_attempt=now,
+            created=now, slack_channel=post.slack_channel,
+            # Reply in the thread the message lives in (it may itself be a follow-up).
+            slack_ts=post.thread_ts or post.slack_ts, note=note,
+        ))
         queued += 1
     session.flush()
     return queued

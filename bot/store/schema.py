@@ -217,6 +217,7 @@ class Delivery(Base):
     slack_channel: Mapped[str | None] = mapped_column(String(100))
     slack_ts: Mapped[str | None] = mapped_column(String(40))
     thread_ts: Mapped[str | None] = mapped_column(String(40))
+    note: Mapped[str | None] = mapped_column(Text)  # kind "source": the further source, as mrkdwn
 
 
 class SlackThread(Base):
