@@ -163,18 +163,23 @@ def mark_muted(session: Session, delivery_id: int, worker_id: str, *, reason: st
     return bool(session.execute(stmt).rowcount == 1)  # type: ignore[attr-defined]
 
 
+def _slack_posts(session: Session, alert_id: int) -> list[DeliveryRow]:
+    """The Slack messages sent for an alert (those with a ts to update or reply to)."""
+    return list(session.scalars(
+        select(DeliveryRow).where(
+            DeliveryRow.alert_id == alert_id, DeliveryRow.kind == "post",
+            DeliveryRow.status == "sent", DeliveryRow.slack_ts.is_not(None),
+        )
+    ))
+
+
 def enqueue_update(session: Session, alert_id: int, now: datetime) -> int:
     """Queue a `chat.update` of every Slack message sent for this alert, so that a state change
     (eased, resolved, acknowledged, snoozed) shows on it. Returns how many were queued.
 
     One update row per message (target `update:<post target>`), re-armed on each change:
     the worker renders the alert as it stands when it sends, so several changes coalesce."""
-    posts = session.scalars(
-        select(DeliveryRow).where(
-            DeliveryRow.alert_id == alert_id, DeliveryRow.kind == "post",
-            DeliveryRow.status == "sent", DeliveryRow.slack_ts.is_not(None),
-        )
-    ).all()
+    posts = _slack_posts(session, alert_id)
     queued = 0
     for post in posts:
         target = UPDATE_PREFIX + post.target
@@ -195,12 +200,7 @@ def enqueue_source_note(session: Session, alert_id: int, note: str, key: str, no
     """Queue a thread reply under every Slack message of this alert announcing a further source
     of the same story (`note` is ready mrkdwn). `key` identifies the source (one reply per source
     per message, ever). Returns how many were queued."""
-    posts = session.scalars(
-        select(DeliveryRow).where(
-            DeliveryRow.alert_id == alert_id, DeliveryRow.kind == "post",
-            DeliveryRow.status == "sent", DeliveryRow.slack_ts.is_not(None),
-        )
-    ).all()
+    posts = _slack_posts(session, alert_id)
     queued = 0
     for post in posts:
         target = f"{SOURCE_PREFIX}{key}:{post.target}"
