@@ -232,7 +232,14 @@ def run_service(config: Config) -> int:
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
-    service.start()
+    from bot.slack_app.app import SlackAppError
+
+    try:
+        service.start()
+    except SlackAppError as exc:  # a missing secret or a taken port: say which, exit 2
+        print(f"chokepoint run: {exc}", file=sys.stderr)
+        service.stop()
+        return 2
     try:
         while not stop.wait(1.0):
             pass

@@ -1,1 +1,1 @@
-"""The Bolt app: /chokepoint, buttons and App Home. Reads and writes the store; never posts alerts."""
+"""The Bolt app: /chokepoint, buttons and App Home. Reads the store, never posts alerts itself."""
