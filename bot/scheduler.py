@@ -111,25 +111,28 @@ class Service:
         for feed in self.pipeline.feeds:
             add(self._guard(f"feed:{feed.name}", lambda f=feed: self.poll_feed(f)),  # type: ignore[misc]
                 IntervalTrigger(seconds=feed.every.total_seconds(), jitter=_jitter(feed.every)),
-                id=f"feed:{feed.name}", next_run_time=now)
+                id=f"feed:{feed.name}", name=f"poll feed {feed.name}", next_run_time=now)
         for which, section in (("licences", self.config.licences), ("trade", self.config.trade)):
             if section is not None:
                 add(self._guard(which, lambda w=which: self.refresh(w)),  # type: ignore[misc]
                     IntervalTrigger(seconds=section.every.total_seconds(),
                                     jitter=_jitter(section.every)),
-                    id=which, next_run_time=now)
+                    id=which, name=f"refresh {which}", next_run_time=now)
         add(self._guard("evaluate", self.evaluate),
-            IntervalTrigger(seconds=EVALUATE_EVERY.total_seconds()), id="evaluate")
+            IntervalTrigger(seconds=EVALUATE_EVERY.total_seconds()), id="evaluate",
+            name="evaluate rules")
         add(self._guard("deliver", self.deliver),
-            IntervalTrigger(seconds=DELIVERY_EVERY.total_seconds()), id="deliver")
-        add(self._guard("prune", self.prune), IntervalTrigger(days=1), id="prune")
+            IntervalTrigger(seconds=DELIVERY_EVERY.total_seconds()), id="deliver",
+            name="deliver outbox")
+        add(self._guard("prune", self.prune), IntervalTrigger(days=1), id="prune",
+            name="prune old entries")
         email = self.config.email
         if email is not None and email.digest is not None:
             schedule = email.digest.schedule
             add(self._guard("digest", self.digest),
                 CronTrigger(day_of_week=schedule.days, hour=schedule.at.hour,
                             minute=schedule.at.minute, timezone=self.config.tz),
-                id="digest")
+                id="digest", name="weekly digest")
 
     # -- health ---------------------------------------------------------------------------------
     def poll_interval(self) -> timedelta | None:
@@ -190,7 +193,8 @@ class Service:
         are committed, and undelivered alerts wait in the outbox for the next start.
         """
         self.stopping.set()
-        self.scheduler.shutdown(wait=False)
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
         for server in reversed(self._servers):
             try:
                 server.stop()
