@@ -37,6 +37,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("once", help="one cycle: poll, refresh, evaluate, deliver, exit")
     _add_config(p)
+    p.add_argument("--wait", type=float, default=60.0, metavar="SECONDS",
+                   help="how long to keep retrying pending deliveries before exit 1 (default 60)")
 
     p = sub.add_parser("check", help="validate configuration, rule files and data files")
     _add_config(p)

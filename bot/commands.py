@@ -32,21 +32,24 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_once(args: argparse.Namespace) -> int:
+    config = load(args)  # before the heavy imports: a bad file is reported at once
     from bot.runtime import run_once
 
-    return run_once(load(args))
+    return run_once(config, deadline=args.wait)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    config = load(args)
     from bot.scheduler import run_service
 
-    return run_service(load(args))
+    return run_service(config)
 
 
 def cmd_digest(args: argparse.Namespace) -> int:
+    config = load(args)
     from bot.runtime import digest_now
 
-    return digest_now(load(args), out=args.out, send=args.send)
+    return digest_now(config, out=args.out, send=args.send)
 
 
 def cmd_alerts(args: argparse.Namespace) -> int:

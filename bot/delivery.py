@@ -8,6 +8,7 @@ can repeat at most the one message that was in flight. Slack errors that mean "S
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -114,11 +115,15 @@ class DeliveryWorker:
     ) -> None:
         self.store, self.slack, self.console, self.email = store, slack, console, email
         self.worker_id, self.lease, self.batch = worker_id, lease, batch
+        # Set by a stopping service: finish the message in flight, send nothing more.
+        self.stop_requested = threading.Event()
 
     def run_once(self, now: datetime) -> DeliveryReport:
         """Send every row due at `now`; returns what happened and what still waits."""
         run = _Run(now)
         for _ in range(MAX_BATCHES):
+            if self.stop_requested.is_set():
+                break
             with self.store.session() as s:
                 claimed = claim_due(s, self.worker_id, now, self.batch, self.lease)
             if not claimed:
@@ -162,6 +167,8 @@ class DeliveryWorker:
         groups = self._groups(items)
         done: set[int] = set()
         for item in items:
+            if self.stop_requested.is_set():
+                break  # the rest stay claimed; the service releases them as it stops
             if isinstance(item, Delivery):
                 self._fail(item, run, DeliveryError("the alert no longer exists", permanent=True))
                 continue

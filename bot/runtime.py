@@ -121,7 +121,7 @@ def test_rules(config: Config | None, source: str, *, as_json: bool, out: TextIO
     try:
         results = dry_run.test_rules(location, rules, utcnow())
     except (FetchError, FeedError) as exc:
-        print(f"chokepoint test-rules: {exc}", file=sys.stderr)
+        print(f"chokepoint test-rules: {source}: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     out.write(dry_run.format_json(results) if as_json else dry_run.format_text(results))
     return EXIT_OK

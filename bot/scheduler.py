@@ -21,6 +21,7 @@ from bot.config import Config, FeedConfig, Secrets
 from bot.pipeline import Pipeline
 from bot.store import Store, utcnow
 from bot.store.feeds import feed_health
+from bot.store.outbox import release_claims
 
 log = logging.getLogger(__name__)
 
@@ -193,8 +194,20 @@ class Service:
         are committed, and undelivered alerts wait in the outbox for the next start.
         """
         self.stopping.set()
+        self.pipeline.worker.stop_requested.set()
         if self.scheduler.running:
-            self.scheduler.shutdown(wait=False)
+            # Let the job in flight finish its current message, within the stop budget.
+            waiter = threading.Thread(target=self.scheduler.shutdown, kwargs={"wait": True},
+                                      daemon=True)
+            waiter.start()
+            waiter.join(STOP_WITHIN - 2)
+        try:
+            with self.store.session() as s:
+                released = release_claims(s, self.pipeline.worker.worker_id, self.clock())
+            if released:
+                log.info("handed %d unsent deliveries back to the outbox", released)
+        except Exception:
+            log.exception("could not release claimed deliveries; they are due again after the lease")
         for server in reversed(self._servers):
             try:
                 server.stop()

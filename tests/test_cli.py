@@ -96,9 +96,6 @@ def closed_port_url() -> str:
     return f"http://127.0.0.1:{port}/feed.xml"  # nothing listens there any more
 
 
-@pytest.mark.xfail(strict=True, reason="bot/runtime.py test_rules prints the FetchError/FeedError "
-                   "without the SOURCE it read ('could not connect to the server', 'the response is "
-                   "not an RSS or Atom feed'), so the user is not told which file or URL failed")
 @pytest.mark.parametrize("kind", ["file that is not a feed", "URL nobody answers"])
 def test_test_rules_on_an_unusable_source_names_it(tmp_path: Path, kind: str) -> None:
     if kind.startswith("file"):

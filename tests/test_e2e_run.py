@@ -307,10 +307,6 @@ def test_run_on_a_port_in_use_says_so_without_a_traceback(
     assert str(port) in output and "in use" in output.lower()
 
 
-@pytest.mark.xfail(strict=True, reason="bot/scheduler.py Service.stop neither waits for the running "
-                   "delivery job nor releases its claims before os._exit: rows claimed in that batch "
-                   "stay 'sending' under the 10-minute lease, so the next `once` exits 1 and they "
-                   "go out 10 minutes late (the in-flight one a second time)")
 def test_sigterm_during_a_slack_post_leaves_no_delivery_stuck_in_the_outbox(
         tmp_path: Path, feed_server: FeedServer) -> None:
     now = datetime.now(UTC)
