@@ -1,0 +1,203 @@
+"""HTTP and file reading with hard limits: timeouts, a size cap counted on decoded bytes, redirects."""
+
+from __future__ import annotations
+
+import re
+import time
+import zlib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import httpx
+
+MAX_BYTES = 10 * 1024 * 1024
+USER_AGENT = "Chokepoint/0.1 (+https://github.com/chokepoint)"
+_RAW_CHUNK = 64 * 1024
+# Inflate at most this much per step, so a gzip bomb never sits decoded in memory at once.
+_INFLATE_STEP = 256 * 1024
+
+
+class FetchError(Exception):
+    """A fetch that failed; the message is a sentence fit for an operator (no URL secrets)."""
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    """What a conditional GET produced: a body, or `not_modified` with no body."""
+
+    status: int
+    body: bytes = b""
+    headers: Mapping[str, str] = field(default_factory=dict)  # names lower-cased
+    url: str = ""
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+    @property
+    def etag(self) -> str | None:
+        return self.headers.get("etag")
+
+    @property
+    def last_modified(self) -> str | None:
+        return self.headers.get("last-modified")
+
+
+def make_client(
+    *, timeout: float = 20.0, connect_timeout: float = 5.0, concurrency: int = 32,
+    user_agent: str = USER_AGENT,
+) -> httpx.Client:
+    """A client shared by all fetches; redirects are followed by `fetch` so they can be capped."""
+    return httpx.Client(
+        timeout=httpx.Timeout(timeout, connect=connect_timeout),
+        limits=httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency),
+        follow_redirects=False,
+        # Only encodings we inflate ourselves, step by step (see _decoded).
+        headers={"User-Agent": user_agent, "Accept-Encoding": "gzip, deflate"},
+    )
+
+
+def _size(n: int) -> str:
+    return f"{n / (1024 * 1024):g} MB" if n >= 1024 * 1024 else f"{n} bytes"
+
+
+def _inflater(encoding: str) -> zlib._Decompress | None:
+    if encoding in ("", "identity"):
+        return None
+    if encoding in ("gzip", "x-gzip"):
+        return zlib.decompressobj(16 + zlib.MAX_WBITS)
+    if encoding == "deflate":
+        return zlib.decompressobj(zlib.MAX_WBITS)  # zlib-wrapped, as RFC 9110 says
+    raise FetchError(f"the server used a content encoding we do not accept ({encoding!r})")
+
+
+def _decoded(raw: Iterator[bytes], encoding: str) -> Iterator[bytes]:
+    """Decoded body pieces, each at most _INFLATE_STEP bytes when compressed."""
+    inflater = _inflater(encoding)
+    if inflater is None:
+        yield from raw
+        return
+    try:
+        for chunk in raw:
+            data = chunk
+            while data:
+                piece = inflater.decompress(data, _INFLATE_STEP)
+                if piece:
+                    yield piece
+                data = inflater.unconsumed_tail
+        while piece := inflater.decompress(b"", _INFLATE_STEP):
+            yield piece
+    except zlib.error:
+        raise FetchError(f"the {encoding}-compressed body is corrupt") from None
+
+
+def _read_capped(response: httpx.Response, max_bytes: int, deadline: float, timeout: float) -> bytes:
+    length = response.headers.get("content-length", "")
+    encoding = response.headers.get("content-encoding", "").strip().lower()
+    # Decoded bytes are never fewer than the compressed ones, so this holds for gzip too.
+    if length.isdigit() and int(length) > max_bytes:
+        raise FetchError(f"the response is {_size(int(length))}, over the {_size(max_bytes)} limit")
+    body = bytearray()
+    for piece in _decoded(response.iter_raw(_RAW_CHUNK), encoding):
+        body += piece
+        if len(body) > max_bytes:
+            raise FetchError(f"the response is larger than the {_size(max_bytes)} limit")
+        # httpx times each read, not the whole body: a server dripping bytes is cut off here.
+        if time.monotonic() > deadline:
+            raise FetchError(f"the response took longer than {timeout:g} s")
+    return bytes(body)
+
+
+def fetch(
+    client: httpx.Client, url: str, *, etag: str | None = None, last_modified: str | None = None,
+    max_bytes: int = MAX_BYTES, timeout: float = 20.0, max_redirects: int = 5,
+) -> FetchResult:
+    """GET `url` (conditionally when validators are given); raise FetchError on any failure."""
+    headers = {}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    deadline = time.monotonic() + timeout
+    try:
+        request = client.build_request("GET", url, headers=headers)
+        for _ in range(max_redirects + 1):
+            if time.monotonic() > deadline:  # each hop has its own httpx timeouts
+                raise FetchError(f"timed out following redirects (limit {timeout:g} s)")
+            response = client.send(request, stream=True)
+            try:
+                if response.next_request is None:
+                    return _finish(response, max_bytes, deadline, timeout)
+                request = response.next_request
+            finally:
+                response.close()
+        raise FetchError(f"the server redirected more than {max_redirects} times (a redirect loop?)")
+    except httpx.TimeoutException as exc:
+        if isinstance(exc, httpx.ConnectTimeout):
+            raise FetchError("timed out connecting to the server") from None
+        raise FetchError(f"timed out waiting for the server (limit {timeout:g} s)") from None
+    except httpx.ConnectError as exc:
+        raise FetchError(f"could not connect to the server ({_plain(exc)})") from None
+    except httpx.UnsupportedProtocol:
+        raise FetchError("the address is not an http(s) URL") from None
+    except httpx.HTTPError as exc:
+        raise FetchError(f"the request failed: {_plain(exc)}") from None
+
+
+def _finish(response: httpx.Response, max_bytes: int, deadline: float, timeout: float) -> FetchResult:
+    headers = {k.lower(): v for k, v in response.headers.items()}
+    if response.status_code == 304:
+        return FetchResult(304, b"", headers, str(response.url))
+    if not 200 <= response.status_code < 300:  # a 3xx here had no usable Location
+        phrase = response.reason_phrase or ""
+        raise FetchError(f"the server answered HTTP {response.status_code} {phrase}".rstrip())
+    body = _read_capped(response, max_bytes, deadline, timeout)
+    return FetchResult(response.status_code, body, headers, str(response.url))
+
+
+def _plain(exc: Exception) -> str:
+    """An httpx error as text without the URL (which may carry a token in its query)."""
+    text = str(exc) or type(exc).__name__
+    return re.sub(r"https?://\S+", "<url>", text)
+
+
+def is_url(location: str) -> bool:
+    return bool(re.match(r"^https?://", location, re.IGNORECASE))
+
+
+def source_name(location: str) -> str:
+    """The file name a user recognises: `licences.csv` for a path or a URL."""
+    if is_url(location):
+        path = unquote(urlsplit(location).path)
+        return path.rstrip("/").rsplit("/", 1)[-1] or urlsplit(location).hostname or location
+    return Path(location.removeprefix("file://")).name or location
+
+
+def read_source(
+    location: str, *, timeout: float = 20.0, max_bytes: int = MAX_BYTES,
+    client: httpx.Client | None = None,
+) -> bytes:
+    """The bytes of a file path (or file:// URL) or an http(s) URL; FetchError names the problem."""
+    if not is_url(location):
+        path = Path(location.removeprefix("file://"))
+        try:
+            with path.open("rb") as fh:
+                data = fh.read(max_bytes + 1)
+        except FileNotFoundError:
+            raise FetchError(f"{path} does not exist") from None
+        except IsADirectoryError:
+            raise FetchError(f"{path} is a folder, not a file") from None
+        except OSError as exc:
+            raise FetchError(f"{path} cannot be read: {exc.strerror}") from None
+        if len(data) > max_bytes:
+            raise FetchError(f"{path} is larger than the {_size(max_bytes)} limit")
+        return data
+    own = client is None
+    http = client or make_client(timeout=timeout)
+    try:
+        return fetch(http, location, max_bytes=max_bytes, timeout=timeout).body
+    finally:
+        if own:
+            http.close()

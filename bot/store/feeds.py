@@ -1,0 +1,210 @@
+"""Feed entries (stored once by uid) and per-feed health: what the poller writes and others read."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, cast
+
+from sqlalchemy import Table, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from bot.models import Entry
+from bot.store.db import Store
+from bot.store.schema import EntryRow, FeedState
+
+_ENTRIES = cast(Table, EntryRow.__table__)
+_BATCH = 500  # stays under SQLite's bound-parameter limit with room to spare
+
+
+@dataclass(frozen=True)
+class FeedSnapshot:
+    """What the poller needs to know about a feed before fetching it."""
+
+    url: str
+    etag: str | None
+    last_modified: str | None
+    next_attempt: datetime | None
+    first_success: datetime | None
+    failures: int
+    fingerprint: str | None = None
+
+
+@dataclass(frozen=True)
+class FeedHealth:
+    """A feed's health as `/chokepoint feeds`, the digest and the feed_stale rule see it."""
+
+    name: str
+    url: str
+    last_success: datetime | None
+    last_error: str | None
+    last_error_at: datetime | None
+    failures: int
+    next_attempt: datetime | None
+    entries_seen: int
+    last_new_entry: datetime | None
+
+    @property
+    def healthy(self) -> bool:
+        return self.failures == 0 and self.last_success is not None
+
+
+def to_entry(row: EntryRow) -> Entry:
+    return Entry(uid=row.uid, feed=row.feed, title=row.title, summary=row.summary or "",
+                 link=row.link or "", published=row.published)
+
+
+def feed_snapshots(session: Session, names: Sequence[str]) -> dict[str, FeedSnapshot]:
+    rows = session.scalars(select(FeedState).where(FeedState.name.in_(list(names))))
+    return {r.name: FeedSnapshot(r.url, r.etag, r.last_modified, r.next_attempt,
+                                 r.first_success, r.failures or 0, r.fingerprint) for r in rows}
+
+
+def _insert_new(session: Session, rows: list[dict[str, Any]]) -> set[str]:
+    """Insert rows whose uid is not stored yet; returns the uids inserted (race-safe)."""
+    dialect = session.get_bind().dialect
+    upsert = dialect.name in ("sqlite", "postgresql") and dialect.insert_returning  # SQLite 3.35+
+    inserted: set[str] = set()
+    for start in range(0, len(rows), _BATCH):
+        batch = rows[start:start + _BATCH]
+        if upsert:
+            # Core (not ORM) insert: a cold cycle writes tens of thousands of rows.
+            ins = sqlite_insert(_ENTRIES) if dialect.name == "sqlite" else pg_insert(_ENTRIES)
+            stmt = ins.on_conflict_do_nothing(index_elements=["uid"]).returning(_ENTRIES.c.uid)
+            inserted.update(session.execute(stmt, batch).scalars())
+            continue
+        known = set(session.scalars(select(EntryRow.uid)
+                                    .where(EntryRow.uid.in_([r["uid"] for r in batch]))))
+        fresh = [r for r in batch if r["uid"] not in known]
+        if fresh:
+            session.execute(insert(_ENTRIES), fresh)
+        inserted.update(r["uid"] for r in fresh)
+    return inserted
+
+
+def store_entries(
+    session: Session, entries: Sequence[Entry], now: datetime, *,
+    quiet_before: datetime | None = None,
+) -> tuple[list[Entry], int]:
+    """Store entries not seen before; return the new ones to offer to rules, and how many were stored.
+
+    Entries published before `quiet_before` (a feed's first sight) are stored as seen and
+    already evaluated, so they never alert.
+    """
+    rows: dict[str, dict[str, Any]] = {}
+    for e in entries:
+        quiet = quiet_before is not None and e.published < quiet_before
+        rows.setdefault(e.uid, {
+            "uid": e.uid, "feed": e.feed, "title": e.title, "summary": e.summary,
+            "link": e.link, "published": e.published, "first_seen": now,
+            "offered": not quiet, "evaluated": quiet,
+        })
+    if not rows:
+        return [], 0
+    inserted = _insert_new(session, list(rows.values()))
+    stored = len(inserted)
+    new: list[Entry] = []
+    for e in entries:
+        if e.uid in inserted and rows[e.uid]["offered"]:
+            inserted.discard(e.uid)  # an entry repeated within one feed is offered once
+            new.append(e)
+    return new, stored
+
+
+def preload_states(session: Session, names: Sequence[str]) -> None:
+    """Load these feeds' state rows in one query, so that writing each needs no SELECT."""
+    for start in range(0, len(names), _BATCH):
+        session.scalars(select(FeedState).where(FeedState.name.in_(names[start:start + _BATCH])))\
+            .all()
+
+
+def _state(session: Session, name: str, url: str) -> FeedState:
+    state = session.get(FeedState, name)
+    if state is None:
+        # Another replica may create the row at the same moment: insert-or-ignore, then read.
+        values = {"name": name, "url": url, "failures": 0, "entries_seen": 0}
+        dialect = session.get_bind().dialect.name
+        if dialect in ("sqlite", "postgresql"):
+            ins = sqlite_insert(FeedState) if dialect == "sqlite" else pg_insert(FeedState)
+            session.execute(ins.values(**values).on_conflict_do_nothing(index_elements=["name"]))
+            state = session.get(FeedState, name)
+        if state is None:
+            state = FeedState(**values)
+            session.add(state)
+    if state.url != url:
+        # A new address is a new resource: its validators and first sight start over.
+        state.url, state.etag, state.last_modified = url, None, None
+        state.first_success, state.fingerprint = None, None
+    return state
+
+
+def record_success(
+    session: Session, name: str, url: str, now: datetime, every: timedelta, *,
+    etag: str | None, last_modified: str | None, stored: int, fingerprint: str | None = None,
+) -> None:
+    state = _state(session, name, url)
+    state.last_attempt = state.last_success = now
+    state.first_success = state.first_success or now
+    state.failures, state.next_attempt = 0, now + every
+    state.etag, state.last_modified = etag, last_modified
+    if fingerprint is not None:
+        state.fingerprint = fingerprint
+    if stored:
+        state.entries_seen = (state.entries_seen or 0) + stored
+        state.last_new_entry = now
+
+
+def record_failure(
+    session: Session, name: str, url: str, now: datetime, every: timedelta, error: str
+) -> None:
+    state = _state(session, name, url)
+    state.failures = (state.failures or 0) + 1
+    state.last_attempt, state.last_error, state.last_error_at = now, error, now
+    # Exponential back-off, capped at 8 intervals.
+    state.next_attempt = now + min(every * 2 ** (state.failures - 1), every * 8)
+
+
+def pending_entries(store: Store, limit: int | None = None) -> list[Entry]:
+    """Entries offered to rules but not yet evaluated, oldest first (survives a crash)."""
+    query = (select(EntryRow).where(EntryRow.offered.is_(True), EntryRow.evaluated.is_(False))
+             .order_by(EntryRow.id).limit(limit))
+    with store.session() as s:
+        return [to_entry(r) for r in s.scalars(query)]
+
+
+def mark_evaluated(store: Store, uids: Iterable[str]) -> None:
+    uids = list(uids)
+    with store.session() as s:
+        for start in range(0, len(uids), _BATCH):
+            s.execute(update(EntryRow).where(EntryRow.uid.in_(uids[start:start + _BATCH]))
+                      .values(evaluated=True))
+
+
+def recent_entries(store: Store, since: datetime, limit: int = 200) -> list[Entry]:
+    """Entries first seen since `since`, newest first (status replies, the digest)."""
+    query = (select(EntryRow).where(EntryRow.first_seen >= since)
+             .order_by(EntryRow.published.desc()).limit(limit))
+    with store.session() as s:
+        return [to_entry(r) for r in s.scalars(query)]
+
+
+def entry_count(store: Store, feed: str | None = None) -> int:
+    query = select(func.count()).select_from(EntryRow)
+    if feed is not None:
+        query = query.where(EntryRow.feed == feed)
+    with store.session() as s:
+        return int(s.scalar(query) or 0)
+
+
+def feed_health(store: Store, names: Sequence[str] | None = None) -> list[FeedHealth]:
+    """Every polled feed (or those named) with its last success, last error and back-off."""
+    query = select(FeedState).order_by(FeedState.name)
+    if names is not None:
+        query = query.where(FeedState.name.in_(list(names)))
+    with store.session() as s:
+        return [FeedHealth(r.name, r.url, r.last_success, r.last_error, r.last_error_at,
+                           r.failures or 0, r.next_attempt, r.entries_seen or 0,
+                           r.last_new_entry) for r in s.scalars(query)]
