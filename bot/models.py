@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal
@@ -125,3 +126,37 @@ class Alert:
     acked_by: str | None = None
     acked_at: datetime | None = None
     extra: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+
+
+def find_renewals(licences: Iterable[Licence]) -> dict[str, str]:
+    """old licence id -> id of a newer licence for the same holder, material and end user (SPEC §5).
+
+    "Newer" means it expires later (else was issued later) and is itself in force or renewed;
+    a pending or denied application does not renew anything.
+    """
+    in_force = {"active", "renewed", "renewal_filed"}
+    groups: dict[tuple[str, str, str], list[Licence]] = {}
+    for lic in licences:
+        key = (lic.holder.strip().casefold(), lic.material, lic.end_user.strip().casefold())
+        groups.setdefault(key, []).append(lic)
+    renewals: dict[str, str] = {}
+    for group in groups.values():
+        if len(group) < 2:
+            continue
+        for old in group:
+            newer = [
+                lic for lic in group
+                if lic.licence_id != old.licence_id and lic.status in in_force and _later(lic, old)
+            ]
+            if newer:
+                best = max(newer, key=lambda lic: (lic.expires or date.min, lic.issued or date.min))
+                renewals[old.licence_id] = best.licence_id
+    return renewals
+
+
+def _later(a: Licence, b: Licence) -> bool:
+    if a.expires and b.expires:
+        return a.expires > b.expires
+    if a.issued and b.issued:
+        return a.issued > b.issued
+    return False

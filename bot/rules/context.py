@@ -9,7 +9,14 @@ from types import MappingProxyType
 from typing import Protocol
 
 from bot.materials import UnknownMaterial, display_name
-from bot.models import Alert, Entry, Licence, Link, TradePoint
+from bot.models import (
+    Alert,
+    Entry,
+    Licence,
+    Link,
+    TradePoint,
+    find_renewals,  # noqa: F401 - re-exported for rules
+)
 
 
 @dataclass(frozen=True)
@@ -111,40 +118,6 @@ class RuleContext:
 
     def licence(self, licence_id: str) -> Licence | None:
         return next((lic for lic in self.licences if lic.licence_id == licence_id), None)
-
-
-def find_renewals(licences: Iterable[Licence]) -> dict[str, str]:
-    """old licence id -> id of a newer licence for the same holder, material and end user (SPEC §5).
-
-    "Newer" means it expires later (else was issued later) and is itself in force or renewed;
-    a pending or denied application does not renew anything.
-    """
-    in_force = {"active", "renewed", "renewal_filed"}
-    groups: dict[tuple[str, str, str], list[Licence]] = {}
-    for lic in licences:
-        key = (lic.holder.strip().casefold(), lic.material, lic.end_user.strip().casefold())
-        groups.setdefault(key, []).append(lic)
-    renewals: dict[str, str] = {}
-    for group in groups.values():
-        if len(group) < 2:
-            continue
-        for old in group:
-            newer = [
-                lic for lic in group
-                if lic.licence_id != old.licence_id and lic.status in in_force and _later(lic, old)
-            ]
-            if newer:
-                best = max(newer, key=lambda lic: (lic.expires or date.min, lic.issued or date.min))
-                renewals[old.licence_id] = best.licence_id
-    return renewals
-
-
-def _later(a: Licence, b: Licence) -> bool:
-    if a.expires and b.expires:
-        return a.expires > b.expires
-    if a.issued and b.issued:
-        return a.issued > b.issued
-    return False
 
 
 def links_of(entries: Iterable[Entry]) -> tuple[Link, ...]:

@@ -12,14 +12,11 @@ from sqlalchemy.orm import Session
 
 from bot.models import Alert, Licence
 from bot.store.alerts import to_alert
-from bot.store.feeds import FeedHealth
-from bot.store.licences import SourceHealth, to_licence
+from bot.store.licences import to_licence
 from bot.store.schema import (
     AlertMaterial,
     AlertRow,
-    FeedState,
     LicenceRow,
-    SourceState,
     TradeRow,
 )
 
@@ -142,17 +139,3 @@ def trade_months(session: Session, product: str, destination: str,
          .where(TradeRow.product == product, TradeRow.destination == destination)
          .order_by(TradeRow.period.desc()).limit(months))
     return [(p, float(t)) for p, t in reversed(session.execute(q).all())]
-
-
-def feed_health(session: Session) -> list[FeedHealth]:
-    """bot.store.feeds.feed_health, read in the caller's read-only transaction."""
-    return [FeedHealth(r.name, r.url, r.last_success, r.last_error, r.last_error_at,
-                       r.failures or 0, r.next_attempt, r.entries_seen or 0, r.last_new_entry)
-            for r in session.scalars(select(FeedState).order_by(FeedState.name))]
-
-
-def source_health(session: Session) -> list[SourceHealth]:
-    """bot.store.licences.source_health, read in the caller's read-only transaction."""
-    return [SourceHealth(r.name, r.location, r.last_success, r.last_error, r.last_error_at,
-                         r.rows_loaded or 0, r.rows_skipped or 0)
-            for r in session.scalars(select(SourceState).order_by(SourceState.name))]

@@ -171,7 +171,7 @@ def pending_entries(store: Store, limit: int | None = None) -> list[Entry]:
     """Entries offered to rules but not yet evaluated, oldest first (survives a crash)."""
     query = (select(EntryRow).where(EntryRow.offered.is_(True), EntryRow.evaluated.is_(False))
              .order_by(EntryRow.id).limit(limit))
-    with store.session() as s:
+    with store.reader() as s:
         return [to_entry(r) for r in s.scalars(query)]
 
 
@@ -187,7 +187,7 @@ def recent_entries(store: Store, since: datetime, limit: int = 200) -> list[Entr
     """Entries first seen since `since`, newest first (status replies, the digest)."""
     query = (select(EntryRow).where(EntryRow.first_seen >= since)
              .order_by(EntryRow.published.desc()).limit(limit))
-    with store.session() as s:
+    with store.reader() as s:
         return [to_entry(r) for r in s.scalars(query)]
 
 
@@ -195,7 +195,7 @@ def entry_count(store: Store, feed: str | None = None) -> int:
     query = select(func.count()).select_from(EntryRow)
     if feed is not None:
         query = query.where(EntryRow.feed == feed)
-    with store.session() as s:
+    with store.reader() as s:
         return int(s.scalar(query) or 0)
 
 
@@ -204,7 +204,7 @@ def feed_health(store: Store, names: Sequence[str] | None = None) -> list[FeedHe
     query = select(FeedState).order_by(FeedState.name)
     if names is not None:
         query = query.where(FeedState.name.in_(list(names)))
-    with store.session() as s:
+    with store.reader() as s:
         return [FeedHealth(r.name, r.url, r.last_success, r.last_error, r.last_error_at,
                            r.failures or 0, r.next_attempt, r.entries_seen or 0,
                            r.last_new_entry) for r in s.scalars(query)]

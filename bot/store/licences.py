@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -10,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from bot.models import Licence
+from bot.models import Licence, find_renewals
 from bot.store.db import Store
 from bot.store.schema import LicenceChange, LicenceRow, SourceState
 
@@ -99,7 +98,7 @@ def apply_register(
 
 def current_licences(store: Store) -> list[Licence]:
     """The licences in the register now (removed ones excluded), soonest expiry first."""
-    with store.session() as s:
+    with store.reader() as s:
         rows = s.scalars(select(LicenceRow).where(LicenceRow.removed.is_(None)))
         licences = [to_licence(r) for r in rows]
     return sorted(licences, key=lambda lic: (lic.expires is None, lic.expires, lic.licence_id))
@@ -107,7 +106,7 @@ def current_licences(store: Store) -> list[Licence]:
 
 def removed_licences(store: Store) -> dict[str, datetime]:
     """Licence id -> when it disappeared from the register."""
-    with store.session() as s:
+    with store.reader() as s:
         rows = s.execute(select(LicenceRow.licence_id, LicenceRow.removed)
                          .where(LicenceRow.removed.is_not(None)))
         return {lid: when for lid, when in rows if when is not None}
@@ -121,7 +120,7 @@ def status_changes(store: Store, *, unevaluated: bool = False,
         query = query.where(LicenceChange.evaluated.is_(False))
     if since is not None:
         query = query.where(LicenceChange.changed >= since)
-    with store.session() as s:
+    with store.reader() as s:
         return [StatusChange(c.id, c.licence_id, c.old_status, c.new_status, c.changed)
                 for c in s.scalars(query)]
 
@@ -135,26 +134,8 @@ def mark_changes_evaluated(store: Store, ids: Iterable[int]) -> None:
 
 
 def renewals(store: Store) -> dict[str, str]:
-    """Old licence id -> the granted licence that renews it.
-
-    A renewal is a licence in the register for the same holder, material and end user with a
-    later expiry, that is active or renewed; the latest such licence is named.
-    """
-    groups: dict[tuple[str, str, str], list[Licence]] = defaultdict(list)
-    for lic in current_licences(store):
-        if lic.expires is not None:
-            key = (lic.holder.casefold(), lic.material, lic.end_user.strip().casefold())
-            groups[key].append(lic)
-    renewed: dict[str, str] = {}
-    for members in groups.values():
-        granted = [m for m in members if m.status in _GRANTED]
-        if not granted:
-            continue
-        newest = max(granted, key=lambda m: (m.expires, m.licence_id))
-        for lic in members:
-            if lic.expires is not None and newest.expires is not None and newest.expires > lic.expires:
-                renewed[lic.licence_id] = newest.licence_id
-    return renewed
+    """Old licence id -> the newer licence that renews it (see bot.models.find_renewals)."""
+    return find_renewals(current_licences(store))
 
 
 def record_source_success(session: Session, name: str, location: str, loaded: int,
@@ -176,7 +157,7 @@ def record_source_error(store: Store, name: str, location: str, error: str, now:
 
 def source_health(store: Store) -> list[SourceHealth]:
     """Each file source (licences, trade) with its last success and last error."""
-    with store.session() as s:
+    with store.reader() as s:
         return [SourceHealth(r.name, r.location, r.last_success, r.last_error, r.last_error_at,
                              r.rows_loaded, r.rows_skipped)
                 for r in s.scalars(select(SourceState).order_by(SourceState.name))]

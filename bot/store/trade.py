@@ -70,7 +70,7 @@ def trade_series(
         query = query.where(TradeRow.destination == destination.strip().upper())
     if since_period is not None:
         query = query.where(TradeRow.period >= since_period)
-    with store.session() as s:
+    with store.reader() as s:
         return [to_point(r) for r in s.scalars(query)]
 
 
@@ -79,6 +79,6 @@ def trade_revisions(store: Store, since: datetime | None = None) -> list[Revisio
     query = select(TradeRevision).order_by(TradeRevision.id)
     if since is not None:
         query = query.where(TradeRevision.revised >= since)
-    with store.session() as s:
+    with store.reader() as s:
         return [Revision(r.period, r.product, r.destination, r.old_tonnes, r.new_tonnes,
                          r.revised) for r in s.scalars(query)]

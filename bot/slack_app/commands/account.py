@@ -5,13 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.materials import display_name
-from bot.slack_app import queries
 from bot.slack_app.blocks import Reply, ReplyBuilder, ago, clip, esc, local_time, simple
 from bot.slack_app.commands.ask import Ask
 from bot.slack_app.commands.parse import parse_materials
 from bot.store import subscriptions as subs
-from bot.store.feeds import FeedHealth
-from bot.store.licences import SourceHealth
+from bot.store.feeds import FeedHealth, feed_health
+from bot.store.licences import SourceHealth, source_health
 
 _ALL = {"all", "everything", "*"}
 
@@ -123,9 +122,7 @@ def _source_line(h: SourceHealth, ask: Ask) -> str:
 
 
 def feeds(ask: Ask, rest: str) -> Reply:
-    with ask.store.reader() as s:
-        feeds_ = queries.feed_health(s)
-        data = queries.source_health(s)
+    feeds_, data = feed_health(ask.store), source_health(ask.store)
     polled = {h.name for h in feeds_}
     waiting = [name for name in ask.feeds if name not in polled]
     if not feeds_ and not data and not waiting:
