@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from types import MappingProxyType
-from typing import Protocol
+from typing import Any, Protocol
 
 from bot.materials import UnknownMaterial, display_name
 from bot.models import (
@@ -107,6 +107,8 @@ class RuleContext:
     trade: tuple[TradePoint, ...] = ()
     feeds: tuple[FeedLike, ...] = ()
     recent_stories: tuple[StoryRef, ...] = ()
+    # The classifier's verdicts by entry uid, shared by the news rules of this cycle only.
+    verdicts: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.now.tzinfo is None:

@@ -204,13 +204,21 @@ def cluster(
 
 # --- the shared half of news_restriction and news_easing -------------------------------
 
-# Two news rules judge the same entries in one cycle (and test-rules judges each entry once
-# per rule), so the classifier's verdict is memoised; it is a pure function of its input.
-_judge = lru_cache(maxsize=16384)(classify)
+# Two news rules judge the same entries in one cycle, so the verdicts are kept for the cycle
+# in the context (bounded by the cycle's entries, gone with it). Outside a cycle (test-rules)
+# a small cache serves the same purpose; the classifier is a pure function of its input.
+_judge = lru_cache(maxsize=1024)(classify)
 
 
 def judge(title: str, summary: str) -> Classification:
     return _judge(title, summary)
+
+
+def judge_entry(entry: Entry, ctx: RuleContext) -> Classification:
+    verdict = ctx.verdicts.get(entry.uid)
+    if verdict is None:
+        verdict = ctx.verdicts[entry.uid] = classify(entry.title, entry.summary)
+    return verdict
 
 
 class NewsRule(RuleBase):
@@ -252,7 +260,7 @@ class NewsRule(RuleBase):
         verdicts: dict[str, Classification] = {}
         judged: list[tuple[Entry, tuple[str, ...]]] = []
         for entry in ctx.entries:
-            verdict = judge(entry.title, entry.summary)
+            verdict = judge_entry(entry, ctx)
             if self.accepts(verdict):
                 verdicts[entry.uid] = verdict
                 judged.append((entry, verdict.materials))

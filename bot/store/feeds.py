@@ -169,10 +169,15 @@ def record_failure(
 
 def pending_entries(store: Store, limit: int | None = None) -> list[Entry]:
     """Entries offered to rules but not yet evaluated, oldest first (survives a crash)."""
-    query = (select(EntryRow).where(EntryRow.offered.is_(True), EntryRow.evaluated.is_(False))
+    # Plain columns, not ORM objects: a cold cycle reads tens of thousands of these.
+    query = (select(EntryRow.uid, EntryRow.feed, EntryRow.title, EntryRow.summary, EntryRow.link,
+                    EntryRow.published)
+             .where(EntryRow.offered.is_(True), EntryRow.evaluated.is_(False))
              .order_by(EntryRow.id).limit(limit))
     with store.reader() as s:
-        return [to_entry(r) for r in s.scalars(query)]
+        return [Entry(uid=uid, feed=feed, title=title, summary=summary or "", link=link or "",
+                      published=published)
+                for uid, feed, title, summary, link, published in s.execute(query)]
 
 
 def mark_evaluated(store: Store, uids: Iterable[str]) -> None:
