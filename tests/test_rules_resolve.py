@@ -126,3 +126,25 @@ def test_an_active_licence_keeps_its_expiry_alert(store: Store) -> None:
                          status="active", first_seen=NOW, updated=NOW))
     assert resolve(store, []) == []
     assert state(store, alert) == "open"
+
+
+def test_easing_does_not_reach_restrictions_older_than_its_season(tmp_path: Path) -> None:
+    from bot.alerts.resolve import EASING_REACH, ease_restrictions
+
+    store = Store(f"sqlite:///{tmp_path}/reach.db")
+    t0 = datetime(2026, 1, 1, tzinfo=UTC)
+    with store.session() as s:
+        def rec(key: str, kind: str, when: datetime) -> int:
+            m = Match(rule_id=kind, rule_type=kind, key=key, severity="high", title=key,
+                      subject=key, materials=("Dy",))
+            alert_id = record_alert(s, m, [], when)
+            assert alert_id is not None
+            return alert_id
+
+        old = rec("old", "news_restriction", t0)
+        recent = rec("recent", "news_restriction", t0 + EASING_REACH)
+        easing = get_alert(s, rec("ease", "news_easing", t0 + EASING_REACH + timedelta(days=1)))
+        assert easing is not None
+        assert ease_restrictions(s, easing, easing.created) == [recent]
+        old_alert = get_alert(s, old)
+        assert old_alert is not None and old_alert.state == "open"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,12 +15,18 @@ from bot.store.schema import AlertMaterial, AlertRow, LicenceRow
 # Still in force, whether or not someone has acknowledged or snoozed it: easing or renewal
 # news must reach those messages too (acked_by stays on the record).
 LIVE_STATES = ("open", "acknowledged", "snoozed")
+# Easing news speaks to the restrictions of its season, not to every restriction ever
+# recorded on the material (a year of acknowledged alerts would all be rewritten at once).
+EASING_REACH = timedelta(days=90)
 
 
 def live_alerts(
-    session: Session, rule_type: str, materials: Iterable[str] | None = None
+    session: Session, rule_type: str, materials: Iterable[str] | None = None,
+    since: datetime | None = None,
 ) -> list[Alert]:
     q = select(AlertRow).where(AlertRow.rule_type == rule_type, AlertRow.state.in_(LIVE_STATES))
+    if since is not None:
+        q = q.where(AlertRow.created >= since)
     if materials is not None:
         q = q.where(AlertRow.id.in_(
             select(AlertMaterial.alert_id).where(AlertMaterial.material.in_(list(materials)))
@@ -29,7 +35,8 @@ def live_alerts(
 
 
 def ease_restrictions(session: Session, easing: Alert, now: datetime) -> list[int]:
-    """Mark live news_restriction alerts sharing a material with `easing` as eased.
+    """Mark live news_restriction alerts sharing a material with `easing` as eased (those
+    recorded in the EASING_REACH before it).
 
     Materials must be shared exactly: an easing on the rare earths as a group ("Beijing
     suspends the October rare-earth controls") says nothing about a dysprosium restriction
@@ -39,7 +46,8 @@ def ease_restrictions(session: Session, easing: Alert, now: datetime) -> list[in
         return []
     changed = []
     note = f"eased by alert {easing.id}: {easing.title}"
-    for alert in live_alerts(session, "news_restriction", easing.materials):
+    reach = easing.created - EASING_REACH
+    for alert in live_alerts(session, "news_restriction", easing.materials, since=reach):
         # A restriction reported after the easing is newer news, not undone by it.
         if alert.id != easing.id and alert.created <= easing.created and set_state(
             session, alert.id, "eased", now, note=note
