@@ -304,7 +304,7 @@ def _env_name(loc: tuple[str | int, ...]) -> str | None:
     return name if name in os.environ else None
 
 
-def _describe(err: dict[str, Any]) -> str:
+def _describe(err: Any) -> str:
     kind, msg = err["type"], err["msg"]
     if kind == "extra_forbidden":
         return "unknown key; check the spelling (see chokepoint.example.yaml for every key)"

@@ -26,7 +26,7 @@ FORMS: tuple[Form, ...] = ("oxide", "metal", "alloy", "compound", "magnet")
 
 def severity_rank(severity: str) -> int:
     """0 for info .. 3 for critical; unknown severities sort lowest."""
-    return SEVERITIES.index(severity) if severity in SEVERITIES else -1  # type: ignore[arg-type]
+    return SEVERITIES.index(severity) if severity in SEVERITIES else -1
 
 
 @dataclass(frozen=True)

@@ -29,9 +29,9 @@ from bot.channels.mrkdwn import mrkdwn_escape
 from bot.channels.slack import SlackChannel
 from bot.config import Config, FeedConfig, Secrets
 from bot.delivery import DeliveryReport, DeliveryWorker
-from bot.models import Alert, Link, Match
+from bot.models import Alert, Link, Match, find_renewals
 from bot.rules.base import RuleBase, RuleFailure, evaluate_rules
-from bot.rules.context import RuleContext, StatusChange, StoryRef, find_renewals
+from bot.rules.context import RuleContext, StatusChange, StoryRef
 from bot.rules.loader import load_rules
 from bot.rules.registry import NEWS_TYPES
 from bot.sources.feeds import FeedPoller, PollResult

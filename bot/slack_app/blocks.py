@@ -116,7 +116,8 @@ class ReplyBuilder:
     def lines(self, lines: Iterable[str], total: int, *, noun: str = "") -> ReplyBuilder:
         """Lines packed into as few sections as fit, then '… and N more' for the rest of `total`."""
         budget = MAX_SECTION - 20
-        shown, chunk, size = 0, [], 0
+        shown, size = 0, 0
+        chunk: list[str] = []
         for line in lines:
             line = clip(line, budget)
             if chunk and size + len(line) + 1 > budget:

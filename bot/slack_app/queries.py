@@ -36,7 +36,7 @@ class Page(Generic[T]):
     total: int
 
 
-def _count(session: Session, q: Select[tuple[LicenceRow]]) -> int:
+def _count(session: Session, q: Select[Any]) -> int:
     return int(session.scalar(select(func.count()).select_from(q.order_by(None).subquery())) or 0)
 
 

@@ -135,13 +135,13 @@ class SocketModeServer:
         self._handler = SocketModeHandler(app, app_token=app_token)
 
     def start(self) -> SocketModeServer:
-        self._handler.connect()  # returns at once; the client runs on its own threads
+        self._handler.connect()  # type: ignore[no-untyped-call] # returns at once; the client runs on its own threads
         log.info("Slack app connected in Socket Mode")
         return self
 
     def stop(self) -> None:
         with contextlib.suppress(Exception):  # already disconnected is fine on shutdown
-            self._handler.close()
+            self._handler.close()  # type: ignore[no-untyped-call]
 
 
 def serve_socket_mode(app: App, app_token: str) -> SocketModeServer:
