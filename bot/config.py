@@ -167,7 +167,7 @@ class Config(BaseSettings):
 
     timezone: str = "UTC"
     database: str = "sqlite:///chokepoint.db"
-    rules: str = "rules/"
+    rules: str | None = None  # a folder of *.yaml rule files; default: the bundled rule pack
     feeds: list[FeedConfig]
     licences: LicencesConfig | None = None
     trade: TradeConfig | None = None
@@ -235,6 +235,10 @@ class Config(BaseSettings):
 
     @property
     def rules_dir(self) -> Path:
+        if self.rules is None:
+            from bot.templates import default_rules_dir
+
+            return default_rules_dir()
         return self.path(self.rules)
 
 

@@ -97,9 +97,6 @@ def test_an_easing_published_before_a_restriction_does_not_ease_it(folder: Path)
 
 # -- 3. A bad row makes its licence vanish and its expiry warnings stop -----------------------
 
-@pytest.mark.xfail(strict=True, reason="apply_register marks every licence missing from the "
-                   "parsed rows as removed, including those whose row was only skipped as bad: "
-                   "a typo in one cell silently stops that licence's expiry warnings")
 def test_a_licence_whose_row_turns_bad_keeps_its_last_good_data_and_warns(folder: Path) -> None:
     good = (HEADER + "L-1,Ganzhou Example,Motor GmbH,Dy,DE,2026-12-14,active\n"
             + "L-2,Baotou Example,Aero Inc,Tb,US,2027-09-01,active\n")
@@ -204,9 +201,6 @@ def test_once_with_an_unreachable_database_says_so_in_one_sentence(tmp_path: Pat
 
 # -- 8. A configuration with only `feeds` ------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="`rules:` defaults to rules/ next to the configuration; "
-                   "without that folder check/once/run exit 2 ('rules folder not found'), though "
-                   "SPEC §3 makes every section but feeds optional (expected: the bundled pack)")
 def test_a_configuration_with_only_feeds_runs_on_the_default_rule_pack(tmp_path: Path) -> None:
     (tmp_path / "a.xml").write_text(rss([]))
     (tmp_path / "c.yaml").write_text(

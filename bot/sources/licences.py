@@ -99,11 +99,14 @@ def parse_licences(data: bytes, name: str, validity: LicenceValidity) -> LoadRes
     rows, problems = read_rows(data, name, REQUIRED)
     records: list[Licence] = []
     first_row: dict[str, int] = {}
+    skipped: set[str] = set()
     for row in rows:
         try:
             licence = _licence(row.cells, validity)
         except RowError as exc:
             problems.append(RowProblem(name, row.number, str(exc)))
+            if (row.cells.get("licence_id") or "").strip():
+                skipped.add((row.cells.get("licence_id") or "").strip())
             continue
         if licence.licence_id in first_row:
             problems.append(RowProblem(
@@ -116,7 +119,7 @@ def parse_licences(data: bytes, name: str, validity: LicenceValidity) -> LoadRes
         raise SourceError(f"{name}: none of its {len(rows)} rows is usable (first problem: "
                           f"{problems[0].reason})")
     problems.sort(key=lambda p: p.row)
-    return LoadResult(tuple(records), tuple(problems))
+    return LoadResult(tuple(records), tuple(problems), frozenset(skipped - set(first_row)))
 
 
 def load_licences(location: str, validity: LicenceValidity) -> LoadResult[Licence]:
@@ -142,7 +145,8 @@ def refresh_licences(
     for problem in result.problems:
         log.warning("licence register: %s", problem)
     with store.session() as s:
-        added, updated, removed, changes = apply_register(s, result.records, now)
+        added, updated, removed, changes = apply_register(s, result.records, now,
+                                                         keep=result.skipped_keys)
         record_source_success(s, SOURCE, location, len(result.records), len(result.problems), now)
     return RefreshReport(
         SOURCE, location, loaded=len(result.records), problems=result.problems, added=added,

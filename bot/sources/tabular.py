@@ -41,6 +41,8 @@ class LoadResult(Generic[T]):
 
     records: tuple[T, ...]
     problems: tuple[RowProblem, ...]
+    # Keys of rows that were skipped but named a key: their last good data must stay.
+    skipped_keys: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -55,12 +55,14 @@ def to_licence(row: LicenceRow) -> Licence:
 
 
 def apply_register(
-    session: Session, licences: Sequence[Licence], now: datetime
+    session: Session, licences: Sequence[Licence], now: datetime,
+    keep: frozenset[str] = frozenset(),
 ) -> tuple[int, int, int, list[str]]:
     """Make the stored register equal `licences`; returns (added, updated, removed, changes).
 
     Status changes are logged to LicenceChange; licences no longer in the file are marked
-    removed (kept for history), and come back unmarked if they reappear.
+    removed (kept for history), and come back unmarked if they reappear. Licences in `keep`
+    (their row was in the file but invalid) keep their last good data untouched.
     """
     existing = {r.licence_id: r for r in session.scalars(select(LicenceRow))}
     added = updated = removed = 0
@@ -89,7 +91,7 @@ def apply_register(
                                       new_status=lic.status, changed=now))
             changes.append(f"{lic.licence_id}: {old_status} -> {lic.status}")
     for row in existing.values():
-        if row.removed is None:
+        if row.removed is None and row.licence_id not in keep:
             row.removed, row.updated = now, now
             removed += 1
             changes.append(f"{row.licence_id}: no longer in the register")
