@@ -6,8 +6,11 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from sqlalchemy.exc import OperationalError
+
 from bot import __version__
 from bot.config import Config, ConfigError, find_config, load_config
+from bot.logs import scrub
 
 EXIT_OK, EXIT_PENDING, EXIT_CONFIG = 0, 1, 2
 
@@ -60,6 +63,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def database_problem(exc: OperationalError) -> str:
+    """One sentence on a database that cannot be used, without the password of its URL."""
+    detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+    return f"cannot use the database: {scrub(detail)}; check `database` in the configuration"
+
+
 def load(args: argparse.Namespace) -> Config:
     return load_config(find_config(getattr(args, "config", None)))
 
@@ -80,6 +89,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
+        return EXIT_CONFIG
+    except OperationalError as exc:  # the database is down or the URL is wrong: say which
+        print(f"chokepoint {args.command}: {database_problem(exc)}", file=sys.stderr)
         return EXIT_CONFIG
     except KeyboardInterrupt:
         return 130

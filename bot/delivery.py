@@ -17,6 +17,7 @@ from typing import Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.alerts.snooze import mute_subjects
 from bot.channels.base import DeliveryError, Sent
 from bot.channels.console import ConsoleChannel
 from bot.channels.slack import SlackChannel
@@ -140,13 +141,16 @@ class DeliveryWorker:
         with self.store.session() as s:
             ids = sorted({d.alert_id for d in claimed})
             rows = {r.id: r for r in s.scalars(select(AlertRow).where(AlertRow.id.in_(ids)))}
-            snoozes = snoozed_subjects(s, {r.subject for r in rows.values()}, now)
+            alerts = {i: to_alert(r) for i, r in rows.items()}
+            mutes = {i: mute_subjects(a) for i, a in alerts.items()}
+            snoozes = snoozed_subjects(s, {m for ms in mutes.values() for m in ms}, now)
             for d in claimed:
                 row = rows.get(d.alert_id)
                 if row is None:
                     items.append(d)  # the alert is gone (deleted): nothing to send
                     continue
-                alert, snooze = to_alert(row), snoozes.get(row.subject)
+                alert = alerts[d.alert_id]
+                snooze = next((snoozes[m] for m in mutes[d.alert_id] if m in snoozes), None)
                 state = describe_state(
                     alert, note=row.state_note, snoozed_until=snooze.until if snooze else None,
                     snoozed_by=snooze.by_user if snooze else None,

@@ -24,6 +24,10 @@ Form = Literal["oxide", "metal", "alloy", "compound", "magnet"]
 FORMS: tuple[Form, ...] = ("oxide", "metal", "alloy", "compound", "magnet")
 
 
+# How a news alert's "Published" fact is written (and read back to order stories in time).
+PUBLISHED_FORMAT = "%Y-%m-%d %H:%M UTC"
+
+
 def severity_rank(severity: str) -> int:
     """0 for info .. 3 for critical; unknown severities sort lowest."""
     return SEVERITIES.index(severity) if severity in SEVERITIES else -1
@@ -137,7 +141,10 @@ def find_renewals(licences: Iterable[Licence]) -> dict[str, str]:
     in_force = {"active", "renewed", "renewal_filed"}
     groups: dict[tuple[str, str, str], list[Licence]] = {}
     for lic in licences:
-        key = (lic.holder.strip().casefold(), lic.material, lic.end_user.strip().casefold())
+        # Without a named end user, the destination tells two buyers' licences apart: a holder's
+        # licence to the US does not renew its licence to Germany.
+        buyer = lic.end_user.strip().casefold() or f"@{lic.destination.strip().upper()}"
+        key = (lic.holder.strip().casefold(), lic.material, buyer)
         groups.setdefault(key, []).append(lic)
     renewals: dict[str, str] = {}
     for group in groups.values():

@@ -77,9 +77,6 @@ def test_an_empty_feed_body_is_reported_as_an_empty_feed_not_a_crash() -> None:
 
 # -- 2. Easing news older than a restriction marks the restriction eased ----------------------
 
-@pytest.mark.xfail(strict=True, reason="resolve.ease_restrictions compares alert.created, and "
-                   "both alerts of one cycle share it, so an easing published before a "
-                   "restriction still marks the restriction eased (visible in `chokepoint demo`)")
 def test_an_easing_published_before_a_restriction_does_not_ease_it(folder: Path) -> None:
     (folder / "a.xml").write_text(rss([
         ("China resumes dysprosium oxide exports to Japan", "https://a.example/ease",
@@ -136,9 +133,6 @@ def test_adding_a_feed_whose_entries_have_no_date_does_not_flood(folder: Path) -
 
 # -- 5. Snoozing a news alert mutes nothing --------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="news alerts have the story id as subject, and a story "
-                   "alerts once ever, so 'Snooze 7 days' on a Dy restriction mutes nothing; "
-                   "SPEC §6 says snoozing mutes the subject (licence, material, series)")
 def test_snoozing_a_news_alert_mutes_further_news_on_its_material(folder: Path) -> None:
     (folder / "a.xml").write_text(rss([
         ("China halts dysprosium oxide exports pending licence review", "https://a.example/1",
@@ -166,9 +160,6 @@ def test_snoozing_a_news_alert_mutes_further_news_on_its_material(folder: Path) 
 
 # -- 6. Two licences of one holder without an end user -----------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="find_renewals groups by (holder, material, end_user); "
-                   "end_user is optional, so two licences of one holder for different "
-                   "destinations count as old and renewed: the earlier one never warns")
 def test_a_licence_to_another_destination_is_not_a_renewal(folder: Path) -> None:
     (folder / "licences.csv").write_text(
         HEADER
@@ -183,9 +174,6 @@ def test_a_licence_to_another_destination_is_not_a_renewal(folder: Path) -> None
 
 # -- 7. An unreachable database -------------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="Store() errors are not caught: `chokepoint once` "
-                   "prints a SQLAlchemy traceback and exits 1, which SPEC §2 reserves for "
-                   "'a delivery is still pending'")
 def test_once_with_an_unreachable_database_says_so_in_one_sentence(tmp_path: Path) -> None:
     (tmp_path / "a.xml").write_text(rss([]))
     (tmp_path / "c.yaml").write_text(

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.models import Alert
+from bot.models import PUBLISHED_FORMAT, Alert
 from bot.store.alerts import set_state, to_alert
 from bot.store.schema import AlertMaterial, AlertRow, LicenceRow
 
@@ -34,6 +34,17 @@ def live_alerts(
     return [to_alert(row) for row in session.scalars(q.order_by(AlertRow.id))]
 
 
+def story_time(alert: Alert) -> datetime:
+    """When a news alert's story was published (its "Published" fact), else when recorded."""
+    published = next((value for label, value in alert.facts if label == "Published"), None)
+    if published:
+        try:
+            return datetime.strptime(published, PUBLISHED_FORMAT).replace(tzinfo=UTC)
+        except ValueError:
+            pass
+    return alert.created
+
+
 def ease_restrictions(session: Session, easing: Alert, now: datetime) -> list[int]:
     """Mark live news_restriction alerts sharing a material with `easing` as eased (those
     recorded in the EASING_REACH before it).
@@ -47,9 +58,11 @@ def ease_restrictions(session: Session, easing: Alert, now: datetime) -> list[in
     changed = []
     note = f"eased by alert {easing.id}: {easing.title}"
     reach = easing.created - EASING_REACH
+    eased_at = story_time(easing)
     for alert in live_alerts(session, "news_restriction", easing.materials, since=reach):
-        # A restriction reported after the easing is newer news, not undone by it.
-        if alert.id != easing.id and alert.created <= easing.created and set_state(
+        # A restriction published after the easing is newer news, not undone by it (both may
+        # be recorded in one cycle, so the stories' publication times decide, not `created`).
+        if alert.id != easing.id and story_time(alert) <= eased_at and set_state(
             session, alert.id, "eased", now, note=note
         ):
             changed.append(alert.id)

@@ -12,6 +12,15 @@ from bot.store.outbox import enqueue_update
 from bot.store.snoozes import active_snooze, add_snooze
 
 SNOOZE_FOR = timedelta(days=7)
+NEWS_TYPES = ("news_restriction", "news_easing")
+
+
+def mute_subjects(alert: Alert) -> list[str]:
+    """What snoozing this alert mutes. A story alerts once ever, so for news the snooze is
+    on its materials (SPEC §6: licence, material, series): further news on Dy stays quiet."""
+    if alert.rule_type in NEWS_TYPES:
+        return [alert.subject, *(f"material:{m}" for m in alert.materials)]
+    return [alert.subject]
 
 
 def is_snoozed(session: Session, subject: str, now: datetime) -> bool:
@@ -37,7 +46,8 @@ def snooze_alert(
     alert = get_alert(session, alert_id)
     if alert is None:
         return None
-    snooze(session, alert.subject, now + for_, by, alert_id, now)
+    for subject in mute_subjects(alert):
+        snooze(session, subject, now + for_, by, alert_id, now)
     set_state(session, alert_id, "snoozed", now, by=None)
     enqueue_update(session, alert_id, now)
     return get_alert(session, alert_id)

@@ -13,7 +13,7 @@ from typing import ClassVar
 from pydantic import Field, field_validator
 
 from bot.materials import MATERIALS, UnknownMaterial, canonical
-from bot.models import Entry, Match
+from bot.models import PUBLISHED_FORMAT, Entry, Match
 from bot.rules.base import RuleBase
 from bot.rules.classify import Classification, classify
 from bot.rules.context import RuleContext, StoryRef, links_of
@@ -284,7 +284,7 @@ class NewsRule(RuleBase):
         if lead.summary:
             summary = " ".join(lead.summary.split())
             facts.append(("Summary", summary if len(summary) <= 300 else summary[:297] + "..."))
-        facts.append(("Published", f"{lead.published:%Y-%m-%d %H:%M} UTC"))
+        facts.append(("Published", lead.published.strftime(PUBLISHED_FORMAT)))
         feeds = ", ".join(dict.fromkeys(e.feed for e in story.entries))
         facts.append(("Sources", feeds))
         return Match(
