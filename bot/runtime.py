@@ -80,9 +80,10 @@ def run_once(config: Config, *, deadline: float = 60.0, out: TextIO | None = Non
 
 
 def digest_now(config: Config, *, out: str | None, send: bool, now: datetime | None = None) -> int:
-    """`chokepoint digest`: write the HTML to a file and/or send it now (this week's, once)."""
+    """`chokepoint digest`: write the HTML to a file and/or send it now."""
+    from bot.channels.base import DeliveryError
     from bot.channels.email import EmailSender
-    from bot.digest import send_weekly_digest, write_digest_html
+    from bot.digest import build_digest, digest_message, render_digest, write_digest_html
 
     now = now or utcnow()
     store = Store(config.database_url)
@@ -95,10 +96,21 @@ def digest_now(config: Config, *, out: str | None, send: bool, now: datetime | N
                 print("chokepoint digest --send: configure email and email.digest first",
                       file=sys.stderr)
                 return EXIT_CONFIG
+            recipients = list(config.email.digest.recipients)
+            if not recipients:
+                print("chokepoint digest --send: email.digest.recipients is empty", file=sys.stderr)
+                return EXIT_CONFIG
+            # On demand means now, every time: the scheduled weekly send (sent once per ISO
+            # week) is not used up by a manual one.
             sender = EmailSender(config.email, Secrets().smtp_password)
-            outcome = send_weekly_digest(store, sender, config.email, now=now, tz=config.tz)
-            print(f"digest {outcome.replace('_', ' ')}")
-            return EXIT_OK if outcome != "failed" else EXIT_PENDING
+            rendered = render_digest(build_digest(store, now=now, tz=config.tz))
+            try:
+                sender.send(digest_message(rendered, sender=config.email.sender,
+                                           recipients=recipients, now=now))
+            except DeliveryError as exc:
+                print(f"chokepoint digest --send: not sent: {exc}", file=sys.stderr)
+                return EXIT_PENDING
+            print(f"digest {rendered.week} sent to {', '.join(recipients)}")
     finally:
         store.dispose()
     return EXIT_OK

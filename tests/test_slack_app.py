@@ -415,3 +415,24 @@ def test_a_flood_of_200_commands_from_8_threads_is_answered_correctly(
         t.join(60)
     assert errors == []
     assert harness.peer.responses == []  # every answer came with its acknowledgement
+
+
+def test_acknowledging_an_eased_alert_keeps_it_eased_and_records_who(tmp_path: Path) -> None:
+    from bot.slack_app.actions import acknowledge
+    from bot.store.alerts import record_alert, set_state
+
+    store = Store(f"sqlite:///{tmp_path}/eased.db")
+    now = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+    with store.session() as s:
+        alert_id = record_alert(s, Match(rule_id="r", rule_type="news_restriction", key="k",
+                                         severity="high", title="t", subject="s",
+                                         materials=("Dy",)), [], now)
+        assert alert_id is not None
+        set_state(s, alert_id, "eased", now, note="eased by alert 2: China resumes Dy exports")
+    with store.session() as s:
+        first = acknowledge(s, alert_id, "U024BE7LH", now)
+        again = acknowledge(s, alert_id, "U024BE7LX", now)
+    assert first.changed and first.alert is not None and first.alert.state == "eased"
+    assert first.alert.acked_by == "U024BE7LH"
+    assert first.state_line is not None and "Eased" in first.state_line and "<@U024BE7LH>" in first.state_line
+    assert not again.changed and "Already acknowledged by <@U024BE7LH>" in again.note

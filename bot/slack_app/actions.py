@@ -10,7 +10,7 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
-from sqlalchemy import update
+from sqlalchemy import case, update
 from sqlalchemy.orm import Session
 
 from bot.alerts.snooze import snooze_alert
@@ -53,8 +53,11 @@ def acknowledge(session: Session, alert_id: int, user: str, now: datetime,
     # exactly once on SQLite and PostgreSQL alike; a read-then-write could do it twice.
     result = session.execute(
         update(AlertRow)
-        .where(AlertRow.id == alert_id, AlertRow.state.not_in(("acknowledged", "resolved")))
-        .values(state="acknowledged", acked_by=user, acked_at=now, updated=now)
+        .where(AlertRow.id == alert_id, AlertRow.acked_by.is_(None),
+               AlertRow.state.not_in(("acknowledged", "resolved")))
+        # An eased alert stays eased (that is the news); the acknowledgement is recorded on it.
+        .values(state=case((AlertRow.state == "eased", "eased"), else_="acknowledged"),
+                acked_by=user, acked_at=now, updated=now)
     )
     changed = getattr(result, "rowcount", 0) == 1
     alert = get_alert(session, alert_id)
