@@ -9,18 +9,19 @@ COPY templates ./templates
 RUN pip wheel --no-cache-dir --wheel-dir /wheels ".[postgres]"
 
 # Runtime stage: the wheels only, a non-root user, a volume for the SQLite file.
+# The version pin must follow pyproject.toml (tests/test_packaging.py checks it).
 FROM python:3.12-slim
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     CHOKEPOINT_CONFIG=/etc/chokepoint/chokepoint.yaml \
     CHOKEPOINT_DATABASE=sqlite:////data/chokepoint.db
 COPY --from=build /wheels /wheels
-RUN pip install --no-cache-dir --no-index --find-links=/wheels "chokepoint[postgres]" \
+RUN pip install --no-cache-dir --no-index --find-links=/wheels "chokepoint[postgres]==0.1.0" \
     && rm -rf /wheels \
     && useradd --system --uid 10001 --home-dir /data --shell /usr/sbin/nologin chokepoint \
     && mkdir -p /data /etc/chokepoint \
     && chown chokepoint /data
-USER chokepoint
+USER 10001
 WORKDIR /data
 VOLUME ["/data"]
 EXPOSE 3000
