@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import socket
 import threading
 import time
 import tracemalloc
@@ -107,6 +108,7 @@ def test_plain_text_and_canonical_link_helpers() -> None:
     assert canonical_link("HTTPS://Ex.COM/a?utm_source=x&b=1&fbclid=2&gclid=3#top") \
         == "https://ex.com/a?b=1"
     assert canonical_link("javascript:alert(1)") == ""
+    assert canonical_link("https://[::1/broken") == ""  # not an exception that fails the feed
 
 
 @pytest.mark.parametrize("hostile", ["<a " * 400_000, '<a "' * 300_000, "<!--" * 300_000,
@@ -116,6 +118,15 @@ def test_hostile_markup_is_stripped_in_linear_time(hostile: str) -> None:
     text = plain_text(hostile)
     assert time.perf_counter() - started < 0.5
     assert len(text) <= 100_000  # only the head of a huge fragment is read
+
+
+def test_a_first_line_built_to_stall_encoding_detection_is_refused_quickly() -> None:
+    # feedparser's own regular expression needs minutes for this (cubic backtracking).
+    hostile = b'<?xml version="1.0"?><rss>' + b"encoding='x " * 100_000
+    started = time.perf_counter()
+    with pytest.raises(FeedError, match="not well-formed"):
+        parse_feed(hostile, feed="f", now=NOW)
+    assert time.perf_counter() - started < 1.0
 
 
 def test_identity_is_guid_else_link_else_title_and_date() -> None:
@@ -186,6 +197,20 @@ def test_second_poll_with_etag_gets_304_and_parses_nothing(
     result = poller.poll([feed("f", url)], NOW + timedelta(minutes=15))[0]
     assert (result.status, result.new_entries, parsed) == ("not_modified", (), [])
     assert feed_server.requests_to("/f")[-1].headers["if-none-match"] == '"v1"'
+
+
+def test_revalidations_reuse_one_connection(feed_server: FeedServer, store: Store,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    opened: list[object] = []
+    connect = socket.create_connection
+    monkeypatch.setattr(socket, "create_connection",
+                        lambda *a, **kw: opened.append(a[0]) or connect(*a, **kw))
+    url = feed_server.add("/f", fixture("rss20.xml"), etag="v1")
+    with FeedPoller(store, concurrency=1) as p:
+        statuses = [p.poll([feed("f", url)], NOW + timedelta(minutes=m))[0].status
+                    for m in (0, 15, 30)]
+    assert statuses == ["new", "not_modified", "not_modified"]
+    assert len(opened) == 1  # a 304 must not cost a new TCP (and TLS) handshake
 
 
 def test_last_modified_is_sent_back_and_honoured(feed_server: FeedServer,

@@ -26,7 +26,7 @@ from bot.sources.entries import (
     plain_text,
     warn_bozo,
 )
-from bot.sources.fetch import FetchError, FetchResult, fetch, is_url, make_client, read_source
+from bot.sources.fetch import FetchError, FetchResult, ThreadClients, fetch, is_url, read_source
 from bot.store.feeds import (
     FeedHealth,
     FeedSnapshot,
@@ -94,11 +94,13 @@ class FeedPoller:
         or more (default: one per CPU but one, at most four; 0: parse in threads only)."""
         self.store, self.max_bytes, self.timeout = store, max_bytes, timeout
         self.max_redirects = max_redirects
-        self._client = make_client(timeout=timeout, connect_timeout=connect_timeout,
-                                   concurrency=concurrency, user_agent=user_agent)
+        self._clients = ThreadClients(timeout=timeout, connect_timeout=connect_timeout,
+                                      user_agent=user_agent)
         self._pool = ThreadPoolExecutor(concurrency, thread_name_prefix="feed")
         # This process fetches and writes on one core (the GIL); workers parse on the others.
-        # Each holds ~25-40 MB, and more than four buy little next to the fetching.
+        # Each holds ~25-40 MB, and more than four buy little next to the fetching. Even with
+        # the ElementTree fast path, one worker made a cold cycle of 1,000 feeds on 2 CPUs
+        # faster: 6.1-6.9 s against 8.5-9.2 s parsing in this process (docs/PERFORMANCE.md).
         default = max(0, min((os.cpu_count() or 1) - 1, MAX_PROCESSES))
         self._processes = default if parse_processes is None else parse_processes
         self._parsers: ProcessPoolExecutor | None = None
@@ -115,10 +117,11 @@ class FeedPoller:
         self._pool.shutdown(wait=True, cancel_futures=True)
         if self._parsers is not None:
             self._parsers.shutdown(wait=True, cancel_futures=True)
-        self._client.close()
+        self._clients.close()
 
     def _parser_pool(self, due: int) -> ProcessPoolExecutor | None:
-        """Processes for a big cycle: feedparser is pure Python, so threads share one core.
+        """Processes for a big cycle: parsing is Python bytecode (a tree walk, or feedparser),
+        so in threads it shares one core with fetching and storing.
 
         A small cycle parses in threads, because starting the processes costs more than it saves.
         """
@@ -194,7 +197,7 @@ class FeedPoller:
                 body = read_source(feed.url, max_bytes=self.max_bytes)
                 return _Outcome(feed, tuple(parse_feed(body, feed=feed.name, now=now)))
             known = snap if snap is not None and snap.url == feed.url else None
-            got = fetch(self._client, feed.url, etag=known.etag if known else None,
+            got = fetch(self._clients.get(), feed.url, etag=known.etag if known else None,
                         last_modified=known.last_modified if known else None,
                         max_bytes=self.max_bytes, timeout=self.timeout,
                         max_redirects=self.max_redirects)
@@ -223,8 +226,9 @@ class FeedPoller:
             return
         try:
             with self.store.session() as s:
-                preload_states(s, [o.feed.name for o in outcomes])
+                states = preload_states(s, {o.feed.name: o.feed.url for o in outcomes})
                 done = [self._record(s, o, snapshots.get(o.feed.name), now) for o in outcomes]
+                states.clear()  # held until here, so that _record finds them without a query
         except SQLAlchemyError as exc:
             # Nothing was stored: these entries are still new at the next poll.
             log.error("could not store the poll of %s: %s",

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import ssl
+import threading
 import time
 import zlib
 from collections.abc import Iterator, Mapping
@@ -47,16 +49,55 @@ class FetchResult:
 
 def make_client(
     *, timeout: float = 20.0, connect_timeout: float = 5.0, concurrency: int = 32,
-    user_agent: str = USER_AGENT,
+    user_agent: str = USER_AGENT, verify: ssl.SSLContext | bool = True,
 ) -> httpx.Client:
-    """A client shared by all fetches; redirects are followed by `fetch` so they can be capped."""
+    """A client for fetches; redirects are followed by `fetch` so they can be capped."""
     return httpx.Client(
         timeout=httpx.Timeout(timeout, connect=connect_timeout),
         limits=httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency),
-        follow_redirects=False,
+        follow_redirects=False, verify=verify,
         # Only encodings we inflate ourselves, step by step (see _decoded).
         headers={"User-Agent": user_agent, "Accept-Encoding": "gzip, deflate"},
     )
+
+
+class ThreadClients:
+    """One small HTTP client per fetching thread, all sharing one TLS context.
+
+    One httpx pool shared by dozens of threads serialises every request and response on its
+    lock, and its bookkeeping grows with the connections it keeps alive: 1,000 revalidations
+    (304) took 2.5-3.9 s of CPU through one pool of 64 connections, 1.6 s through a pool per
+    thread.
+    """
+
+    def __init__(self, *, timeout: float = 20.0, connect_timeout: float = 5.0,
+                 user_agent: str = USER_AGENT) -> None:
+        self._timeout, self._connect_timeout, self._user_agent = timeout, connect_timeout, user_agent
+        self._tls: ssl.SSLContext | None = None  # built on first use: loading CAs costs ~20 ms
+        self._local = threading.local()
+        self._clients: list[httpx.Client] = []
+        self._lock = threading.Lock()
+
+    def get(self) -> httpx.Client:
+        """This thread's client."""
+        client: httpx.Client | None = getattr(self._local, "client", None)
+        if client is None:
+            with self._lock:
+                if self._tls is None:
+                    self._tls = httpx.create_ssl_context()
+                # A thread fetches one feed at a time; a few idle connections cover feeds
+                # that share a host.
+                client = make_client(timeout=self._timeout, connect_timeout=self._connect_timeout,
+                                     user_agent=self._user_agent, concurrency=4, verify=self._tls)
+                self._clients.append(client)
+            self._local.client = client
+        return client
+
+    def close(self) -> None:
+        with self._lock:
+            clients, self._clients = self._clients, []
+        for client in clients:
+            client.close()
 
 
 def _size(n: int) -> str:
@@ -149,6 +190,9 @@ def fetch(
 def _finish(response: httpx.Response, max_bytes: int, deadline: float, timeout: float) -> FetchResult:
     headers = {k.lower(): v for k, v in response.headers.items()}
     if response.status_code == 304:
+        # A 304 has no body, but until it is "read" the pool drops the connection on close:
+        # every revalidation would then pay for a new TCP (and TLS) handshake.
+        response.read()
         return FetchResult(304, b"", headers, str(response.url))
     if not 200 <= response.status_code < 300:  # a 3xx here had no usable Location
         phrase = response.reason_phrase or ""

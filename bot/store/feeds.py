@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
@@ -114,22 +114,46 @@ def store_entries(
     return new, stored
 
 
-def preload_states(session: Session, names: Sequence[str]) -> None:
-    """Load these feeds' state rows in one query, so that writing each needs no SELECT."""
+def preload_states(session: Session, feeds: Mapping[str, str]) -> list[FeedState]:
+    """Load (creating the missing ones) these feeds' state rows, `{name: url}`, a few
+    statements for all of them, so that writing each needs no statement of its own.
+
+    Hold on to the list while writing: the session keeps only weak references, so rows
+    nobody holds are dropped at once and `session.get` would query each of them again.
+    """
+    names = list(feeds)
+    states: list[FeedState] = []
     for start in range(0, len(names), _BATCH):
-        session.scalars(select(FeedState).where(FeedState.name.in_(names[start:start + _BATCH])))\
-            .all()
+        batch = names[start:start + _BATCH]
+        query = select(FeedState).where(FeedState.name.in_(batch))
+        found = session.scalars(query).all()
+        missing = set(batch) - {s.name for s in found}
+        if missing and _insert_or_ignore(session, [_new_state(n, feeds[n]) for n in missing]):
+            found = session.scalars(query).all()
+        states += found
+    return states
+
+
+def _new_state(name: str, url: str) -> dict[str, Any]:
+    return {"name": name, "url": url, "failures": 0, "entries_seen": 0}
+
+
+def _insert_or_ignore(session: Session, rows: list[dict[str, Any]]) -> bool:
+    """Insert state rows unless present (another replica may create them at the same moment);
+    False where the database has no such statement."""
+    dialect = session.get_bind().dialect.name
+    if dialect not in ("sqlite", "postgresql"):
+        return False
+    ins = sqlite_insert(FeedState) if dialect == "sqlite" else pg_insert(FeedState)
+    session.execute(ins.on_conflict_do_nothing(index_elements=["name"]), rows)
+    return True
 
 
 def _state(session: Session, name: str, url: str) -> FeedState:
     state = session.get(FeedState, name)
     if state is None:
-        # Another replica may create the row at the same moment: insert-or-ignore, then read.
-        values = {"name": name, "url": url, "failures": 0, "entries_seen": 0}
-        dialect = session.get_bind().dialect.name
-        if dialect in ("sqlite", "postgresql"):
-            ins = sqlite_insert(FeedState) if dialect == "sqlite" else pg_insert(FeedState)
-            session.execute(ins.values(**values).on_conflict_do_nothing(index_elements=["name"]))
+        values = _new_state(name, url)
+        if _insert_or_ignore(session, [values]):
             state = session.get(FeedState, name)
         if state is None:
             state = FeedState(**values)
