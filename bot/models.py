@@ -43,6 +43,9 @@ class Entry:
     summary: str
     link: str
     published: datetime
+    # False when the feed gave no date and `published` is the first sight: on a feed's first
+    # poll such an entry cannot be told from an old one, so it is stored without alerting.
+    dated: bool = True
 
 
 @dataclass(frozen=True)

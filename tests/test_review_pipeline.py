@@ -67,9 +67,6 @@ def _alerts(pipeline: Pipeline) -> list:
 
 # -- 1. An empty feed body --------------------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="entries.parse_document reads parsed.version, which "
-                   "feedparser does not set for an empty body: AttributeError, logged with a "
-                   "traceback each poll and shown as 'unexpected error (AttributeError)'")
 def test_an_empty_feed_body_is_reported_as_an_empty_feed_not_a_crash() -> None:
     with pytest.raises(FeedError, match=r"empty|not an RSS|not XML"):
         parse_feed(b"", feed="f", now=NOW)
@@ -115,9 +112,6 @@ def test_a_licence_whose_row_turns_bad_keeps_its_last_good_data_and_warns(folder
 
 # -- 4. Adding a feed without dates floods the channel ----------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="entries without a date get published=now, so on a "
-                   "feed's first sight none of them is older than max_age: every old story "
-                   "of an undated feed alerts when the feed is added (SPEC §4: no flood)")
 def test_adding_a_feed_whose_entries_have_no_date_does_not_flood(folder: Path) -> None:
     (folder / "a.xml").write_text(rss([
         ("China halts dysprosium exports", "https://a.example/1", None),

@@ -158,7 +158,7 @@ def _entry(raw: RawEntry, feed: str, now: datetime, base: str) -> Entry | None:
     # The feed is part of the uid: the same story in two feeds reaches the rules from both.
     uid = hashlib.sha256(f"{feed}\n{identity}".encode()).hexdigest()
     return Entry(uid=uid, feed=feed, title=title or summary[:120] or link or "(untitled)",
-                 summary=summary, link=link, published=published)
+                 summary=summary, link=link, published=published, dated=stamp is not None)
 
 
 def _no_usable_feed(body: bytes, content_type: str, parsed: Any) -> FeedError:
@@ -191,7 +191,9 @@ def parse_document(body: bytes, feed: str, now: datetime, headers: Mapping[str, 
     base = str(parsed.feed.get("link") or url)
     entries = [e for raw in parsed.entries
                if (e := _entry(_from_feedparser(raw), feed, now, base)) is not None]
-    if not entries and (parsed.bozo or not parsed.version):
+    if not entries and not body.strip():
+        raise FeedError("the response is empty (no RSS or Atom document at all)")
+    if not entries and (parsed.bozo or not parsed.get("version")):
         raise _no_usable_feed(body, lowered.get("content-type", "").lower(), parsed)
     return entries, str(parsed.get("bozo_exception")) if parsed.bozo else None
 

@@ -96,7 +96,7 @@ def store_entries(
     """
     rows: dict[str, dict[str, Any]] = {}
     for e in entries:
-        quiet = quiet_before is not None and e.published < quiet_before
+        quiet = quiet_before is not None and (not e.dated or e.published < quiet_before)
         rows.setdefault(e.uid, {
             "uid": e.uid, "feed": e.feed, "title": e.title, "summary": e.summary,
             "link": e.link, "published": e.published, "first_seen": now,
