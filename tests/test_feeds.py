@@ -13,7 +13,6 @@ import socket
 import threading
 import time
 import tracemalloc
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
@@ -21,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, make_url, text
 
 import bot.sources.feeds as feeds_module
 from bot.config import FeedConfig
@@ -392,23 +390,6 @@ def test_a_big_cycle_parses_in_worker_processes(feed_server: FeedServer, store: 
     assert "HTML page" in (results[-1].error or "")  # a FeedError crosses the process boundary
     new: list[Entry] = [e for r in results for e in r.new_entries]
     assert sorted(e.title for e in new) == sorted(f"Story {i}" for i in range(count))
-
-
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    base = os.environ.get("CHOKEPOINT_TEST_DATABASE_URL")
-    if not base:
-        pytest.skip("set CHOKEPOINT_TEST_DATABASE_URL to run the replica race on PostgreSQL")
-    name = "chokepoint_feeds_" + uuid.uuid4().hex[:10]
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(base).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def test_replicas_polling_at_once_offer_each_entry_once_on_postgresql(

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import threading
-import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import select
 
 from bot.models import Match
 from bot.store import Store
@@ -176,23 +172,6 @@ def _check_each_row_claimed_once(url: str) -> None:
 
 def test_concurrent_workers_claim_each_row_once_on_sqlite(tmp_path: Path) -> None:
     _check_each_row_claimed_once(f"sqlite:///{tmp_path}/t.db")
-
-
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    base = os.environ.get("CHOKEPOINT_TEST_DATABASE_URL")
-    if not base:
-        pytest.skip("set CHOKEPOINT_TEST_DATABASE_URL to run the outbox claims on PostgreSQL")
-    name = "chokepoint_outbox_" + uuid.uuid4().hex[:10]
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(base).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def test_concurrent_workers_claim_each_row_once_on_postgresql(postgres_url: str) -> None:

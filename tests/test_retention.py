@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select
 
 from bot import retention
 from bot.models import Entry, Link, Match
@@ -26,27 +23,14 @@ RETAIN = timedelta(days=180)
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    if request.param == "sqlite":
-        s = Store(f"sqlite:///{tmp_path}/t.db")
-        yield s
-        s.dispose()
-        return
-    base = os.environ.get("CHOKEPOINT_TEST_DATABASE_URL")
-    if not base:
-        pytest.skip("set CHOKEPOINT_TEST_DATABASE_URL to run retention on PostgreSQL")
-    # A database of its own: prune is store-wide, so a shared one would see other tests' rows.
-    name = "chokepoint_retention_" + uuid.uuid4().hex[:10]
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    s = Store(make_url(base).set(database=name).render_as_string(hide_password=False))
+    # PostgreSQL gets a database of its own (postgres_url): prune is store-wide.
+    url = (f"sqlite:///{tmp_path}/t.db" if request.param == "sqlite"
+           else request.getfixturevalue("postgres_url"))
+    s = Store(url)
     try:
         yield s
     finally:
         s.dispose()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def entry(feed: str, n: int, published: datetime) -> Entry:
