@@ -15,7 +15,8 @@ from bot.rules.export_swing import ExportSwing, previous_month
 
 NOW = datetime(2026, 4, 20, 6, 0, tzinfo=UTC)
 TODAY = date(2026, 4, 20)
-REAL_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "china_exports_monthly.csv"
+# The demo's bundled copy of shared/data/china_exports_monthly.csv (test_trade checks they match).
+REAL_DATA = Path(__file__).resolve().parents[1] / "bot" / "sample" / "exports.csv"
 
 
 def rule(**params: object) -> ExportSwing:

@@ -32,11 +32,16 @@ def write(tmp_path: Path, rows: str) -> str:
     return str(path)
 
 
-@pytest.mark.skipif(not SHARED.exists(), reason=f"{SHARED} is not there (no ../shared checkout)")
-def test_the_real_china_export_figures_load_cleanly() -> None:
-    result = load_trade(str(SHARED))
+BUNDLED = Path(__file__).resolve().parents[1] / "bot" / "sample" / "exports.csv"
+
+
+@pytest.mark.parametrize("path", [SHARED, BUNDLED], ids=["shared", "bundled copy"])
+def test_the_real_china_export_figures_load_cleanly(path: Path) -> None:
+    if not path.exists():
+        pytest.skip(f"{path} is not there (no ../shared checkout)")
+    result = load_trade(str(path))
     assert result.problems == ()
-    assert len(result.records) == len(SHARED.read_text(encoding="utf-8").splitlines()) - 1
+    assert len(result.records) == len(path.read_text(encoding="utf-8").splitlines()) - 1
     series = {p.series for p in result.records}
     assert {"rare earths/ALL", "rare earth magnets/ALL", "rare earth magnets/US",
             "rare earth products/ALL"} <= series
@@ -122,3 +127,8 @@ def test_series_filters_by_product_destination_and_period(tmp_path: Path, store:
         "rare earth magnets/DE", "rare earth magnets/US", "rare earth magnets/US"]
     assert [p.period for p in trade_series(store, destination="us", since_period="2025-09")] == [
         "2025-09"]
+
+
+@pytest.mark.skipif(not SHARED.exists(), reason=f"{SHARED} is not there (no ../shared checkout)")
+def test_the_demo_carries_the_current_real_figures() -> None:
+    assert BUNDLED.read_bytes() == SHARED.read_bytes(), "copy shared/data/china_exports_monthly.csv again"
