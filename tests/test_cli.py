@@ -145,3 +145,28 @@ def test_check_accepts_a_valid_setup_and_names_each_bad_row(tmp_path: Path) -> N
     assert "licences.csv" in bad_run.stdout and "row 3" in bad_run.stdout
     assert "31/12/2030" in bad_run.stdout
     assert good_run.returncode == 0, explain(good_run)
+
+
+def test_alerts_piped_into_head_ends_quietly(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from bot.models import Match
+    from bot.store import Store
+    from bot.store.alerts import record_alert
+    from tests.test_e2e_once import chokepoint_script, clean_env
+
+    db = tmp_path / "a.db"
+    store = Store(f"sqlite:///{db}")
+    now = datetime.now(UTC)
+    with store.session() as s:
+        for n in range(1500):  # far more than a pipe buffer holds
+            record_alert(s, Match(rule_id="r", rule_type="news_restriction", key=f"k{n}",
+                                  severity="high", title="China halts Dy oxide exports " * 4,
+                                  subject=f"story:{n}", materials=("Dy",)), ["slack:#x"], now)
+    store.dispose()
+    config = tmp_path / "c.yaml"
+    config.write_text(f"database: sqlite:///{db}\nfeeds: []\n")
+    proc = subprocess.run(f"'{chokepoint_script()}' alerts -c '{config}' --json | head -n 1",
+                          shell=True, capture_output=True, text=True, env=clean_env(), timeout=60)
+    assert json.loads(proc.stdout)["subject"] == "story:1499"
+    assert "Traceback" not in proc.stderr and "BrokenPipe" not in proc.stderr

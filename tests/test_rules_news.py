@@ -77,7 +77,8 @@ def test_a_restriction_fires_with_its_material_key_facts_and_reason() -> None:
               "Beijing told exporters to stop shipments pending licence reviews.", feed="reuters")
     [m] = restriction().evaluate(ctx(e))
     assert m.rule_type == "news_restriction"
-    assert m.key == f"restrict:story:{m.subject}" and len(m.subject) == 12
+    assert m.key == f"restrict:{m.subject}" and m.subject.startswith("story:")
+    assert len(m.subject) == len("story:") + 12
     assert m.materials == ("Dy",)
     assert m.severity == "high"
     assert m.title == e.title

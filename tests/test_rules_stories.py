@@ -93,7 +93,7 @@ def test_reports_further_apart_than_cluster_days_are_separate_stories() -> None:
 def _existing(title: str, created: datetime, rule_id: str = "restrict") -> StoryRef:
     alert = Alert(id=7, rule_id=rule_id, rule_type="news_restriction",
                   key=f"{rule_id}:story:abc123def456", severity="high", title=title,
-                  subject="abc123def456", materials=("REE",),
+                  subject="story:abc123def456", materials=("REE",),
                   facts=(("Headline", title),),
                   sources=(Link("https://reuters.example.com/1", "reuters"),),
                   state="open", created=created)
@@ -105,7 +105,7 @@ def test_a_later_source_joins_the_existing_alert_by_its_key() -> None:
     late = entry("Beijing suspends shipments of seven rare earth elements", "mining-com")
     [m] = run(rule(), late, stories=(story,))
     assert m.key == "restrict:story:abc123def456"
-    assert m.subject == "abc123def456"
+    assert m.subject == "story:abc123def456"
     assert [s.url for s in m.sources] == [late.link]
 
 

@@ -293,7 +293,7 @@ class NewsRule(RuleBase):
             key=key,
             severity=self.effective_severity,
             title=lead.title,
-            subject=sid,
+            subject=f"story:{sid}",  # what `alerts --json` shows; readable, and the key's tail
             materials=materials,
             facts=tuple(facts),
             sources=links_of(story.entries),
