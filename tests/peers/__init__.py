@@ -11,7 +11,7 @@ import socket
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Self
 
 
 class LoopbackHTTPServer(ThreadingHTTPServer):
@@ -96,3 +96,36 @@ class QuietHandler(BaseHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(body)
+
+
+class Peer:
+    """A protocol peer: `start()`/`close()`, usable as a context manager."""
+
+    def start(self) -> Self:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class HttpPeer(Peer):
+    """A peer served by a LoopbackHTTPServer in `self._server`."""
+
+    _server: LoopbackHTTPServer
+
+    def start(self) -> Self:
+        self._server.start()
+        return self
+
+    def close(self) -> None:
+        self._server.stop()
+
+    @property
+    def port(self) -> int:
+        return self._server.port

@@ -12,11 +12,10 @@ from datetime import datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from functools import lru_cache
 from http import HTTPStatus
-from types import TracebackType
 from typing import Any
 from urllib.parse import urlsplit
 
-from . import LoopbackHTTPServer, QuietHandler
+from . import HttpPeer, LoopbackHTTPServer, QuietHandler
 
 RSS = "application/rss+xml; charset=utf-8"
 _CHUNK = 64 * 1024
@@ -53,7 +52,7 @@ class Route:
     headers: tuple[tuple[str, str], ...] = ()
 
 
-class FeedServer:
+class FeedServer(HttpPeer):
     """Serves feeds at `server.url(path)`; counts hits and records request headers."""
 
     def __init__(self, latency: float = 0.0) -> None:
@@ -66,27 +65,7 @@ class FeedServer:
         self._bytes_sent: Counter[str] = Counter()
         self._requests: list[FeedRequest] = []
 
-    def start(self) -> FeedServer:
-        self._server.start()
-        return self
 
-    def close(self) -> None:
-        self._server.stop()
-
-    def __enter__(self) -> FeedServer:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    @property
-    def port(self) -> int:
-        return self._server.port
 
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.port}/{path.lstrip('/')}"

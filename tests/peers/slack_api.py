@@ -8,11 +8,10 @@ import threading
 from collections import defaultdict, deque
 from collections.abc import Mapping
 from dataclasses import dataclass
-from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from . import LoopbackHTTPServer, QuietHandler
+from . import HttpPeer, LoopbackHTTPServer, QuietHandler
 
 # Fields that Slack accepts as JSON text inside a form-encoded body.
 _JSON_FIELDS = ("blocks", "attachments", "view", "metadata")
@@ -78,7 +77,7 @@ def parse_body(raw: bytes, content_type: str, query: str = "") -> dict[str, Any]
     return body
 
 
-class SlackApiPeer:
+class SlackApiPeer(HttpPeer):
     """Answers like slack.com/api; use `peer.url` as WebClient(base_url=...)."""
 
     def __init__(self, token: str | None = None) -> None:
@@ -92,28 +91,8 @@ class SlackApiPeer:
         self._messages: dict[tuple[str, str], dict[str, Any]] = {}
 
     # -- lifecycle ---------------------------------------------------------------------------
-    def start(self) -> SlackApiPeer:
-        self._server.start()
-        return self
-
-    def close(self) -> None:
-        self._server.stop()
-
-    def __enter__(self) -> SlackApiPeer:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     # -- addresses ---------------------------------------------------------------------------
-    @property
-    def port(self) -> int:
-        return self._server.port
 
     @property
     def base(self) -> str:

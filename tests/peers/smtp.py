@@ -15,7 +15,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 from aiosmtpd.controller import Controller
@@ -24,6 +23,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from . import Peer
 
 
 @dataclass(frozen=True)
@@ -125,7 +126,7 @@ class _Controller(Controller):
         return bind()
 
 
-class SmtpPeer:
+class SmtpPeer(Peer):
     """Records mail at 127.0.0.1:`peer.port`; TLS clients trust `peer.cert_path`."""
 
     host = "127.0.0.1"
@@ -199,16 +200,6 @@ class SmtpPeer:
         if self._own_folder:
             shutil.rmtree(self._folder, ignore_errors=True)
 
-    def __enter__(self) -> SmtpPeer:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     # -- what was received -------------------------------------------------------------------
     @property
