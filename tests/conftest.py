@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from bot.store import Store
 from tests.peers.http_feeds import FeedServer
 from tests.peers.slack_api import SlackApiPeer
 from tests.peers.smtp import SmtpPeer
@@ -59,3 +60,12 @@ def postgres_url() -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    """A fresh SQLite store in the test's folder (modules that also run on PostgreSQL
+    define their own parametrised `store`)."""
+    s = Store(f"sqlite:///{tmp_path}/t.db")
+    yield s
+    s.dispose()

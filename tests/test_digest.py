@@ -10,7 +10,6 @@ import io
 import os
 import re
 import threading
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
@@ -41,13 +40,6 @@ GOLDEN = Path(__file__).parent / "golden" / "digest_2026-W03.txt"
 RECIPIENTS = ["head.of.procurement@example.com", "coo@example.com"]
 SENDER = "Chokepoint <alerts@example.com>"
 PG_URL = os.environ.get("CHOKEPOINT_TEST_DATABASE_URL")
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    s = Store(f"sqlite:///{tmp_path}/t.db")
-    yield s
-    s.dispose()
 
 
 @pytest.fixture

@@ -48,13 +48,6 @@ def rss(*items: tuple[str, str], title: str = "Feed") -> str:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    s = Store(f"sqlite:///{tmp_path}/t.db")
-    yield s
-    s.dispose()
-
-
-@pytest.fixture
 def poller(store: Store) -> Iterator[FeedPoller]:
     with FeedPoller(store, timeout=2.0, connect_timeout=1.0, concurrency=8) as p:
         yield p

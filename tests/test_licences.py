@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -24,13 +23,6 @@ DATA = Path(__file__).parent / "data" / "licences"
 NOW = datetime(2025, 7, 1, 8, 0, tzinfo=UTC)
 VALIDITY = LicenceValidity()
 HEADER = "licence_id,holder,end_user,licence_type,material,form,destination,issued,expires,status\n"
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    s = Store(f"sqlite:///{tmp_path}/t.db")
-    yield s
-    s.dispose()
 
 
 def write(tmp_path: Path, rows: str, name: str = "register.csv") -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -17,13 +16,6 @@ DATA = Path(__file__).parent / "data" / "trade"
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "china_exports_monthly.csv"
 NOW = datetime(2026, 1, 20, 6, 0, tzinfo=UTC)
 HEADER = "period,product,destination,tonnes,value_usd,source\n"
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    s = Store(f"sqlite:///{tmp_path}/t.db")
-    yield s
-    s.dispose()
 
 
 def write(tmp_path: Path, rows: str) -> str:
