@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.cli.digest import digest_now
 from bot.config import load_config
-from bot.runtime import digest_now
 from tests.peers.smtp import SmtpPeer
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.rules import dry_run
+from bot.cli import dry_run
 from bot.rules.base import RuleBase
 from bot.rules.loader import load_rules
 from bot.rules.registry import rule_type

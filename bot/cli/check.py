@@ -2,9 +2,35 @@
 
 from __future__ import annotations
 
+import argparse
+import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from bot.config import Config, ConfigError, load_config
+from bot.cli.common import EXIT_CONFIG, EXIT_OK, add_config
+from bot.config import Config, ConfigError, find_config, load_config
+
+if TYPE_CHECKING:
+    from bot.cli.common import Subcommands
+
+
+def register(sub: Subcommands) -> None:
+    p = sub.add_parser("check", help="validate configuration, rule files and data files")
+    add_config(p)
+    p.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    """Validate the configuration, the rule files and the data files; print every problem."""
+    path = find_config(args.config)
+    problems = check_all(path)
+    for problem in problems:
+        print(problem)
+    if problems:
+        print(f"{len(problems)} problem(s) found.", file=sys.stderr)
+        return EXIT_CONFIG
+    print(f"{path}: configuration, rules and data files are valid.")
+    return EXIT_OK
 
 
 def check_all(path: Path) -> list[str]:

@@ -2,26 +2,48 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from collections import defaultdict
 from datetime import datetime, timedelta
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from sqlalchemy import select
-
+from bot.cli.common import EXIT_CONFIG, add_config, load
 from bot.config import Config
 from bot.durations import parse_duration
 from bot.models import Alert
-from bot.store import Store, utcnow
-from bot.store.alerts import alerts_since
-from bot.store.schema import Delivery
+
+if TYPE_CHECKING:
+    from bot.cli.common import Subcommands
+    from bot.store import Store
+
+
+def register(sub: Subcommands) -> None:
+    p = sub.add_parser("alerts", help="the alert history, newest first")
+    add_config(p)
+    p.add_argument("--since", default="7d", help="how far back, e.g. 24h, 7d, 4w (default 7d)")
+    p.add_argument("--json", action="store_true", help="one JSON object per line")
+    p.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    try:
+        return print_history(load(args), since=args.since, as_json=args.json)
+    except ValueError as exc:  # a bad --since
+        print(f"chokepoint alerts: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
 
 
 def history(
     store: Store, since: timedelta | None, now: datetime
 ) -> list[tuple[Alert, list[dict[str, str]]]]:
     """Alerts newest first, each with its deliveries (target and status)."""
+    from sqlalchemy import select
+
+    from bot.store.alerts import alerts_since
+    from bot.store.schema import Delivery
+
     with store.reader() as s:
         alerts = alerts_since(s, now - since if since else None)
         deliveries: dict[int, list[dict[str, str]]] = defaultdict(list)
@@ -56,6 +78,8 @@ def alert_json(alert: Alert, deliveries: list[dict[str, str]]) -> dict[str, Any]
 
 def print_history(config: Config, *, since: str, as_json: bool, out: TextIO | None = None,
                   now: datetime | None = None) -> int:
+    from bot.store import Store, utcnow
+
     out = out or sys.stdout
     window = None if since in ("all", "0") else parse_duration(since)
     store = Store(config.database_url)

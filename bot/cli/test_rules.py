@@ -1,0 +1,57 @@
+"""`chokepoint test-rules`: a dry run of the news rules on a feed file or URL; stores and sends nothing."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+from bot.cli.common import EXIT_CONFIG, EXIT_OK, add_config, load, rules_or_exit
+from bot.config import Config, find_config
+
+if TYPE_CHECKING:
+    from bot.cli.common import Subcommands
+
+
+def register(sub: Subcommands) -> None:
+    p = sub.add_parser("test-rules", help="dry run of the news rules on a feed file or URL")
+    p.add_argument("source", metavar="SOURCE", help="a feed file path or http(s) URL")
+    add_config(p)
+    p.add_argument("--json", action="store_true", help="one JSON object per line")
+    p.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    from bot.templates import default_rules_dir
+
+    path = find_config(args.config)
+    if args.config is None and not path.exists():
+        # No configuration at all: judge with the default rule pack, as a newcomer expects.
+        return test_rules(None, args.source, as_json=args.json, rules_dir=default_rules_dir())
+    return test_rules(load(args), args.source, as_json=args.json)
+
+
+def test_rules(config: Config | None, source: str, *, as_json: bool, out: TextIO | None = None,
+               rules_dir: Path | None = None) -> int:
+    """Judge every entry of `source` with the news rules and print the verdicts."""
+    from bot.cli.dry_run import format_json, format_text
+    from bot.cli.dry_run import test_rules as judge_feed
+    from bot.sources.feeds import FeedError
+    from bot.sources.fetch import FetchError
+    from bot.store import utcnow
+
+    out = out or sys.stdout
+    folder = rules_dir or (config.rules_dir if config else None)
+    assert folder is not None, "test_rules needs a configuration or a rules folder"
+    rules = rules_or_exit(folder)
+    if rules is None:
+        return EXIT_CONFIG
+    location = source if source.startswith(("http://", "https://")) else str(Path(source))
+    try:
+        results = judge_feed(location, rules, utcnow())
+    except (FetchError, FeedError) as exc:
+        print(f"chokepoint test-rules: {source}: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    out.write(format_json(results) if as_json else format_text(results))
+    return EXIT_OK
