@@ -88,7 +88,7 @@ class Service:
         self.pipeline.deliver(self.clock())
 
     def digest(self) -> None:
-        from bot.digest import send_weekly_digest  # matplotlib loads only when needed
+        from bot.digest.send import send_weekly_digest  # matplotlib loads only when needed
 
         email = self.config.email
         if email is None or self.pipeline.email is None:

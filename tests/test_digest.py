@@ -20,15 +20,11 @@ from PIL import Image
 
 from bot.channels.email import EmailSender
 from bot.config import DigestConfig, EmailConfig
-from bot.digest import (
-    build_digest,
-    digest_message,
-    iso_week,
-    render_digest,
-    send_weekly_digest,
-    write_digest_html,
-)
-from bot.digest_chart import ExportSeries, build_series, render_chart
+from bot.digest.chart import ExportSeries, build_series, render_chart
+from bot.digest.context import build_digest
+from bot.digest.render import render_digest, write_digest_html
+from bot.digest.send import digest_message, send_weekly_digest
+from bot.digest.week import iso_week
 from bot.models import TradePoint
 from bot.store import Store
 from bot.store import digests as repo

@@ -73,6 +73,6 @@ def run_demo(out: Path, *, stream: TextIO | None = None) -> int:
 
 
 def _write_digest(store: Store, out: Path, tz: object) -> Path:
-    from bot.digest import write_digest_html  # matplotlib loads only here
+    from bot.digest.render import write_digest_html  # matplotlib loads only here
 
     return write_digest_html(store, out, now=DEMO_NOW, tz=tz)  # type: ignore[arg-type]

@@ -31,7 +31,9 @@ def digest_now(config: Config, *, out: str | None, send: bool, now: datetime | N
     """Write the HTML to a file and/or send it now."""
     from bot.channels.base import DeliveryError
     from bot.channels.email import EmailSender
-    from bot.digest import build_digest, digest_message, render_digest, write_digest_html
+    from bot.digest.context import build_digest
+    from bot.digest.render import render_digest, write_digest_html
+    from bot.digest.send import digest_message
     from bot.store import Store, utcnow
 
     now = now or utcnow()

@@ -1,46 +1,32 @@
-"""The weekly digest (SPEC §8): one context from the store, rendered as subject, text and HTML."""
+"""The weekly digest's context: the week read from the store into one frozen record (docs/alerts.md)."""
 
 from __future__ import annotations
 
-import base64
-import logging
-import re
 from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
-from email.message import EmailMessage
-from pathlib import Path
-from typing import Literal
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from bot.channels.base import DeliveryError
-from bot.channels.email import EmailSender, address_of, base_message, new_message_id
-from bot.config import EmailConfig
-from bot.digest_chart import (
+from bot.digest.chart import (
     ExportSeries,
     build_series,
     chart_alt_text,
     chartable,
     month_name,
     months_before,
-    render_chart,
 )
+from bot.digest.week import day_text, period, when
 from bot.materials import display_name
 from bot.models import SEVERITIES, Alert, Licence, Link, severity_rank
 from bot.store import Store
 from bot.store import digests as repo
-from bot.templates import environment
-
-log = logging.getLogger(__name__)
 
 TOP_ALERTS = 10
 EXPIRY_HORIZON_DAYS = 60
 SOON_DAYS = 30
 STALE_AFTER = timedelta(days=3)
 SEVERITIES_DESC = tuple(reversed(SEVERITIES))  # critical first, as people read them
-_WEEK_RE = re.compile(r"^(\d{4})-W(\d{2})$")
 
 
 @dataclass(frozen=True)
@@ -143,34 +129,6 @@ class DigestContext:
         return alerts
 
 
-def iso_week(moment: datetime, tz: ZoneInfo) -> str:
-    year, week, _ = moment.astimezone(tz).isocalendar()
-    return f"{year}-W{week:02d}"
-
-
-def _period(now: datetime, tz: ZoneInfo, week: str | None) -> tuple[str, datetime, datetime]:
-    """The week's key and [start, end): an explicit ISO week runs Monday to Monday in `tz`
-    (cut at `now` while it lasts); otherwise the seven days up to `now`."""
-    if week is None:
-        return iso_week(now, tz), now - timedelta(days=7), now
-    m = _WEEK_RE.match(week)
-    if not m:
-        raise ValueError(f"{week!r} is not an ISO week; write it as 2026-W03")
-    monday = date.fromisocalendar(int(m.group(1)), int(m.group(2)), 1)
-    start = datetime.combine(monday, time(0), tz)
-    return week, start, min(start + timedelta(days=7), now)
-
-
-def _day(d: date) -> str:
-    return f"{d:%a} {d.day} {d:%b %Y}"
-
-
-def _when(moment: datetime, tz: ZoneInfo, *, year: bool = False) -> str:
-    local = moment.astimezone(tz)
-    return f"{local:%a} {local.day} {local:%b}" + (f" {local:%Y}" if year else "") + \
-        f" {local:%H:%M}"
-
-
 def material_name(key: str) -> str:
     try:
         return display_name(key)
@@ -202,7 +160,7 @@ def _top(alerts: list[Alert], tz: ZoneInfo) -> tuple[TopAlert, ...]:
         state = a.state if a.state != "acknowledged" or not a.acked_by else (
             f"acknowledged by {a.acked_by}")
         meta = [", ".join(a.materials)] if a.materials else []
-        meta += [a.rule_id, _when(a.created, tz)]
+        meta += [a.rule_id, when(a.created, tz)]
         links = tuple(Link(link.url, link.label or urlsplit(link.url).hostname or link.url)
                       for link in a.sources[:3])
         out.append(TopAlert(a.severity, a.title, " · ".join(meta), state, links))
@@ -228,7 +186,7 @@ def _changes(
     renewed: set[str] = set()
     for old, new in renewals:
         renewed.add(old.licence_id)
-        until = f", valid until {_day(new.expires)}" if new.expires else ""
+        until = f", valid until {day_text(new.expires)}" if new.expires else ""
         out.append(Change("Renewed", f"{_licence_label(old)} renewed by {new.licence_id}{until}"))
     for sc in status:
         if sc.new_status == "renewed" and sc.licence.licence_id not in renewed:
@@ -239,7 +197,7 @@ def _changes(
     for lic in entered:
         assert lic.expires is not None
         out.append(Change("Within 30 days", f"{_licence_label(lic)} expires in "
-                                            f"{lic.days_left(today)} days ({_day(lic.expires)})"))
+                                            f"{lic.days_left(today)} days ({day_text(lic.expires)})"))
     order = ("Restricted", "Eased", "Resolved", "Renewed", "Within 30 days", "Status")
     return tuple(sorted(out, key=lambda c: order.index(c.kind)))
 
@@ -253,14 +211,14 @@ def _expiring(licences: list[Licence], today: date) -> tuple[ExpiringLicence, ..
         urgency = "critical" if days <= 7 else ("high" if days <= SOON_DAYS else "warning")
         rows.append(ExpiringLicence(
             lic.licence_id, lic.holder, lic.end_user, lic.destination,
-            f"{material_name(lic.material)} {lic.form}", _day(lic.expires), days,
+            f"{material_name(lic.material)} {lic.form}", day_text(lic.expires), days,
             lic.status.replace("_", " "), urgency,
         ))
     return tuple(sorted(rows, key=lambda r: (r.days_left, r.licence_id)))
 
 
 def _problem(h: repo.SourceHealth, tz: ZoneInfo) -> SourceProblem:
-    since = f"last success {_when(h.last_success, tz, year=True)}" if h.last_success else (
+    since = f"last success {when(h.last_success, tz, year=True)}" if h.last_success else (
         "never loaded successfully")
     error = (h.last_error or "").strip().replace("\n", " ")
     error = error if len(error) <= 160 else error[:159] + "…"
@@ -278,7 +236,7 @@ def build_digest(
 ) -> DigestContext:
     """Read the week from the store. `week` (2026-W03) reports that ISO week instead of the
     seven days up to `now`; days left and the 60-day horizon count from the period's end."""
-    key, start, end = _period(now, tz, week)
+    key, start, end = period(now, tz, week)
     today = end.astimezone(tz).date()
     last_month = months_before(today, 1)[0]
     with store.session() as s:
@@ -303,8 +261,8 @@ def build_digest(
     charted = chartable(series)
     return DigestContext(
         week=key,
-        period=f"{_when(start, tz)} – {_when(end, tz, year=True)}",
-        generated=_when(now, tz, year=True),
+        period=f"{when(start, tz)} – {when(end, tz, year=True)}",
+        generated=when(now, tz, year=True),
         timezone=str(tz),
         total=len(alerts),
         previous_total=len(previous),
@@ -322,102 +280,3 @@ def build_digest(
         feeds_total=feeds_total,
         problems=tuple(_problem(h, tz) for h in health),
     )
-
-
-# --- rendering and sending -----------------------------------------------------------------
-
-@dataclass(frozen=True)
-class RenderedDigest:
-    """The three renderings and the images the HTML references by Content-ID."""
-
-    week: str
-    subject: str
-    text: str
-    html: str
-    images: dict[str, bytes] = field(default_factory=dict, hash=False)  # cid (no <>) -> PNG
-
-
-def render_digest(ctx: DigestContext, *, inline_images: bool = False) -> RenderedDigest:
-    """Subject, text and HTML from one context. The chart is referenced as `cid:` for e-mail,
-    or embedded as a data: URI with `inline_images` (a file that is viewable alone)."""
-    images: dict[str, bytes] = {}
-    chart_src = ""
-    if ctx.charted:
-        png = render_chart(ctx.charted)
-        if inline_images:
-            chart_src = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
-        else:
-            cid = f"exports-{ctx.week}@chokepoint"
-            images[cid], chart_src = png, f"cid:{cid}"
-    text_env = environment("text")
-    subject = " ".join(text_env.get_template("digest/subject.j2").render(d=ctx).split())
-    text = text_env.get_template("digest/text.j2").render(d=ctx)
-    html = environment("html").get_template("digest/html.j2").render(
-        d=ctx, subject=subject, chart_src=chart_src)
-    return RenderedDigest(ctx.week, subject, text.rstrip() + "\n", html, images)
-
-
-def digest_message(
-    rendered: RenderedDigest, *, sender: str, recipients: Sequence[str], now: datetime,
-    message_id: str | None = None,
-) -> EmailMessage:
-    """multipart/alternative: text/plain, then multipart/related (text/html + the PNG parts)."""
-    msg = base_message(rendered.subject, sender=sender, to=recipients, now=now,
-                       message_id=message_id or new_message_id(f"digest.{rendered.week}", sender))
-    msg["List-Unsubscribe"] = f"<mailto:{address_of(sender)}?subject=unsubscribe>"
-    msg.set_content(rendered.text)
-    msg.add_alternative(rendered.html, subtype="html")
-    html_part = msg.get_body(("html",))
-    assert isinstance(html_part, EmailMessage)
-    for cid, png in rendered.images.items():
-        html_part.add_related(png, "image", "png", cid=f"<{cid}>", disposition="inline",
-                              filename="exports.png")
-    return msg
-
-
-def write_digest_html(store: Store, path: Path | str, *, now: datetime, tz: ZoneInfo) -> Path:
-    """`chokepoint digest --out FILE`: the digest's HTML with the chart embedded."""
-    rendered = render_digest(build_digest(store, now=now, tz=tz), inline_images=True)
-    out = Path(path)
-    out.write_text(rendered.html, encoding="utf-8")
-    return out
-
-
-def send_weekly_digest(
-    store: Store, sender: EmailSender, config: EmailConfig, *, now: datetime, tz: ZoneInfo,
-) -> Literal["sent", "already_sent", "failed"]:
-    """Send this ISO week's digest once. A restart does not send it twice (a claim in the
-    store); a failure is recorded and the next call tries again with the same Message-ID."""
-    recipients = list(config.digest.recipients) if config.digest else []
-    if not recipients:
-        log.error("digest not sent: email.digest.recipients is empty")
-        return "failed"
-    week = iso_week(now, tz)
-    lease = max(timedelta(minutes=5), config.timeout * 4)
-    with store.session() as s:
-        claim = repo.claim_digest(s, week, now, lease=lease,
-                                  message_id=new_message_id(f"digest.{week}", config.sender))
-    if claim.outcome != "claimed":
-        log.info("digest %s %s", week, "already sent" if claim.outcome == "sent"
-                 else "is being sent by another process")
-        return "already_sent"
-    try:
-        rendered = render_digest(build_digest(store, now=now, tz=tz))
-        sender.send(digest_message(rendered, sender=config.sender, recipients=recipients,
-                                   now=now, message_id=claim.message_id))
-    except DeliveryError as exc:
-        with store.session() as s:
-            repo.mark_digest_failed(s, week, str(exc))
-        log.warning("digest %s not sent (attempt %d, retried on the next run): %s",
-                    week, claim.attempts, exc)
-        return "failed"
-    except Exception as exc:
-        # A bug in rendering must not leave the claim held until its lease runs out.
-        with store.session() as s:
-            repo.mark_digest_failed(s, week, f"{type(exc).__name__}: {exc}")
-        log.exception("digest %s could not be built", week)
-        return "failed"
-    with store.session() as s:
-        repo.mark_digest_sent(s, week, now)
-    log.info("digest %s sent to %d recipient(s)", week, len(recipients))
-    return "sent"
