@@ -30,10 +30,10 @@ from bot.channels.slack import SlackChannel
 from bot.config import Config, FeedConfig, Secrets
 from bot.delivery import DeliveryReport, DeliveryWorker
 from bot.models import Alert, Link, Match, find_renewals
+from bot.rules import NEWS_TYPES
 from bot.rules.base import RuleBase, RuleFailure, evaluate_rules
 from bot.rules.context import RuleContext, StatusChange, StoryRef
 from bot.rules.loader import load_rules
-from bot.rules.registry import NEWS_TYPES
 from bot.sources.feeds import FeedPoller, PollResult
 from bot.sources.fetch import is_url
 from bot.sources.licences import refresh_licences

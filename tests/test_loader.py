@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.rules import UnknownRuleType, known_types, rule_type
 from bot.rules.base import RuleBase, evaluate_rules
 from bot.rules.context import RuleContext
 from bot.rules.loader import RulesError, check_rules, load_rules
-from bot.rules.registry import UnknownRuleType, known_types, rule_type
 
 ROOT = Path(__file__).resolve().parents[1]
 BAD = Path(__file__).parent / "data" / "rules"

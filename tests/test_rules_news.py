@@ -9,8 +9,7 @@ from pydantic import ValidationError
 
 from bot.models import Entry
 from bot.rules.context import RuleContext
-from bot.rules.news_easing import NewsEasing
-from bot.rules.news_restriction import NewsRestriction
+from bot.rules.news import NewsEasing, NewsRestriction
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 

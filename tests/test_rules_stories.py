@@ -8,7 +8,7 @@ import pytest
 
 from bot.models import Alert, Entry, Link
 from bot.rules.context import RuleContext, StoryRef
-from bot.rules.news_restriction import NewsRestriction
+from bot.rules.news import NewsRestriction
 from bot.rules.stories import title_similarity, title_tokens
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from bot.cli import dry_run
+from bot.rules import rule_type
 from bot.rules.base import RuleBase
 from bot.rules.loader import load_rules
-from bot.rules.registry import rule_type
 from tests.peers.http_feeds import FeedServer
 
 ROOT = Path(__file__).resolve().parents[1]

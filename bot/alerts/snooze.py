@@ -7,12 +7,12 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from bot.models import Alert
+from bot.rules import NEWS_TYPES
 from bot.store.alerts import get_alert, set_state
 from bot.store.outbox import enqueue_update
 from bot.store.snoozes import active_snooze, add_snooze
 
 SNOOZE_FOR = timedelta(days=7)
-NEWS_TYPES = ("news_restriction", "news_easing")
 
 
 def mute_subjects(alert: Alert) -> list[str]:

@@ -13,7 +13,8 @@ from urllib.parse import urlsplit
 from bot.models import Entry, Severity
 from bot.rules.base import RuleBase
 from bot.rules.classify import Classification
-from bot.rules.stories import NewsRule, judge, ordered
+from bot.rules.news import NewsRule, judge
+from bot.rules.stories import ordered
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,6 @@ from bot.materials import materials_in
 from bot.models import Match, Severity, TradePoint
 from bot.rules.base import RuleBase
 from bot.rules.context import RuleContext
-from bot.rules.registry import register
 
 
 def previous_month(period: str) -> str:
@@ -27,7 +26,6 @@ def _fmt_tonnes(t: float) -> str:
     return f"{t:,.0f} t" if t >= 100 else f"{t:,.1f} t"
 
 
-@register("export_swing")
 class ExportSwing(RuleBase):
     """Parameters (besides id, type, enabled; severity is derived, see swing_severity):
 

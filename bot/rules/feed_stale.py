@@ -11,7 +11,6 @@ from bot.durations import parse_duration
 from bot.models import Match
 from bot.rules.base import RuleBase
 from bot.rules.context import FeedLike, RuleContext
-from bot.rules.registry import register
 
 
 def _ago(delta: timedelta) -> str:
@@ -21,7 +20,6 @@ def _ago(delta: timedelta) -> str:
     return f"{days * 24 + hours} hours"
 
 
-@register("feed_stale")
 class FeedStale(RuleBase):
     """Parameters (besides id, type, severity, enabled):
 

@@ -9,7 +9,6 @@ from pydantic import Field, field_validator
 from bot.models import Licence, Match, Severity
 from bot.rules.base import RuleBase
 from bot.rules.context import RuleContext, material_name
-from bot.rules.registry import register
 
 # A licence in these states has no expiry worth a warning: it was renewed, never granted,
 # or withdrawn (licence_status reports the last two).
@@ -23,7 +22,6 @@ def expiry_severity(threshold: int | None) -> Severity:
     return "high" if threshold <= 30 else "warning"
 
 
-@register("licence_expiry")
 class LicenceExpiry(RuleBase):
     """Parameters (besides id, type, enabled; severity is derived, see expiry_severity):
 

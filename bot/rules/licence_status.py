@@ -7,7 +7,6 @@ from pydantic import ConfigDict, Field, field_validator
 from bot.models import LICENCE_STATUSES, Match, Severity
 from bot.rules.base import RuleBase
 from bot.rules.context import RuleContext, StatusChange, material_name
-from bot.rules.registry import register
 
 _WORDS = {
     "active": "is now active", "pending": "is pending", "renewal_filed": "has a renewal filed",
@@ -26,7 +25,6 @@ def _statuses(v: list[str] | None, field: str) -> list[str] | None:
     return list(dict.fromkeys(v))
 
 
-@register("licence_status")
 class LicenceStatusRule(RuleBase):
     """Parameters (besides id, type, severity, enabled):
 

@@ -10,8 +10,8 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from bot.rules import UnknownRuleType, known_types, rule_type
 from bot.rules.base import RuleBase
-from bot.rules.registry import UnknownRuleType, known_types, rule_type
 
 
 @dataclass(frozen=True)

@@ -8,15 +8,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
-from typing import ClassVar
 
-from pydantic import Field, field_validator
-
-from bot.materials import MATERIALS, UnknownMaterial, canonical
-from bot.models import PUBLISHED_FORMAT, Entry, Match
-from bot.rules.base import RuleBase
-from bot.rules.classify import Classification, classify
-from bot.rules.context import RuleContext, StoryRef, links_of
+from bot.materials import MATERIALS
+from bot.models import Entry
+from bot.rules.context import StoryRef
 
 # Words that carry no identity of a story. Domain words that every headline has ("rare",
 # "earth", "china") are kept: they are weak alone, but the threshold needs several shared words.
@@ -200,102 +195,3 @@ def cluster(
         if entry.link:
             home.links.add(entry.link)
     return [s for s in seeds if s.entries] + stories
-
-
-# --- the shared half of news_restriction and news_easing -------------------------------
-
-# Two news rules judge the same entries in one cycle, so the verdicts are kept for the cycle
-# in the context (bounded by the cycle's entries, gone with it). Outside a cycle (test-rules)
-# a small cache serves the same purpose; the classifier is a pure function of its input.
-_judge = lru_cache(maxsize=1024)(classify)
-
-
-def judge(title: str, summary: str) -> Classification:
-    return _judge(title, summary)
-
-
-def judge_entry(entry: Entry, ctx: RuleContext) -> Classification:
-    verdict = ctx.verdicts.get(entry.uid)
-    if verdict is None:
-        verdict = ctx.verdicts[entry.uid] = classify(entry.title, entry.summary)
-    return verdict
-
-
-class NewsRule(RuleBase):
-    """Fires on new feed entries the classifier files under `kind`, one alert per story."""
-
-    kind: ClassVar[str] = ""
-
-    materials: list[str] | None = Field(
-        default=None, description="aliases of the materials to watch; default: every watched one"
-    )
-    min_score: float = Field(default=0.0, ge=0.0, le=1.0)
-    cluster_days: int = Field(default=3, ge=1, le=30)
-    similarity: float = Field(default=0.5, gt=0.0, le=1.0)
-
-    @field_validator("materials")
-    @classmethod
-    def _canonical(cls, v: list[str] | None) -> list[str] | None:
-        if v is None:
-            return None
-        if not v:
-            raise ValueError("materials must name at least one material (or be left out)")
-        keys, problems = [], []
-        for name in v:
-            try:
-                keys.append(canonical(str(name)))
-            except UnknownMaterial as exc:
-                problems.append(str(exc))
-        if problems:
-            raise ValueError("; ".join(problems))
-        return list(dict.fromkeys(keys))
-
-    def accepts(self, verdict: Classification) -> bool:
-        """Does this rule fire on an entry the classifier judged so?"""
-        if verdict.kind != self.kind or not verdict.materials or verdict.score < self.min_score:
-            return False
-        return self.materials is None or related_materials(self.materials, verdict.materials)
-
-    def evaluate(self, ctx: RuleContext) -> list[Match]:
-        verdicts: dict[str, Classification] = {}
-        judged: list[tuple[Entry, tuple[str, ...]]] = []
-        for entry in ctx.entries:
-            verdict = judge_entry(entry, ctx)
-            if self.accepts(verdict):
-                verdicts[entry.uid] = verdict
-                judged.append((entry, verdict.materials))
-        if not judged:
-            return []
-        mine = [s for s in ctx.recent_stories if s.rule_id == self.id]
-        stories = cluster(judged, mine, now=ctx.now, window=timedelta(days=self.cluster_days),
-                          threshold=self.similarity)
-        return [self._match(story, verdicts[story.lead.uid]) for story in stories]
-
-    def _match(self, story: Story, verdict: Classification) -> Match:
-        lead = story.lead
-        if story.existing is not None:
-            key = story.existing.key
-            sid = key.rsplit(":", 1)[-1]
-        else:
-            sid = story_id(lead)
-            key = self.key("story", sid)
-        materials = ordered(story.materials)
-        facts: list[tuple[str, str]] = [("Headline", lead.title)]
-        if lead.summary:
-            summary = " ".join(lead.summary.split())
-            facts.append(("Summary", summary if len(summary) <= 300 else summary[:297] + "..."))
-        facts.append(("Published", lead.published.strftime(PUBLISHED_FORMAT)))
-        feeds = ", ".join(dict.fromkeys(e.feed for e in story.entries))
-        facts.append(("Sources", feeds))
-        return Match(
-            rule_id=self.id,
-            rule_type=self.type_name,
-            key=key,
-            severity=self.effective_severity,
-            title=lead.title,
-            subject=f"story:{sid}",  # what `alerts --json` shows; readable, and the key's tail
-            materials=materials,
-            facts=tuple(facts),
-            sources=links_of(story.entries),
-            reason=verdict.reason,
-        )

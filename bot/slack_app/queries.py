@@ -11,6 +11,7 @@ from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import Session
 
 from bot.models import Alert, Licence
+from bot.rules import NEWS_TYPES
 from bot.store.alerts import to_alert
 from bot.store.licences import to_licence
 from bot.store.schema import (
@@ -20,7 +21,6 @@ from bot.store.schema import (
     TradeRow,
 )
 
-NEWS_TYPES = ("news_restriction", "news_easing")
 # A licence in one of these states will not run out: nothing to warn about.
 SETTLED = ("renewed", "expired", "denied", "revoked")
 T = TypeVar("T")

@@ -1,0 +1,146 @@
+"""The news rule types, news_restriction and news_easing, and the base they share.
+
+A news rule fires on new feed entries the classifier files under its `kind`, one alert per
+story (bot.rules.stories clusters the entries; the rule turns each story into a Match).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from functools import lru_cache
+from typing import ClassVar
+
+from pydantic import Field, field_validator
+
+from bot.materials import UnknownMaterial, canonical
+from bot.models import PUBLISHED_FORMAT, Entry, Match, Severity
+from bot.rules.base import RuleBase
+from bot.rules.classify import Classification, classify
+from bot.rules.context import RuleContext, links_of
+from bot.rules.stories import Story, cluster, ordered, related_materials, story_id
+
+# Two news rules judge the same entries in one cycle, so the verdicts are kept for the cycle
+# in the context (bounded by the cycle's entries, gone with it). Outside a cycle (test-rules)
+# a small cache serves the same purpose; the classifier is a pure function of its input.
+_judge = lru_cache(maxsize=1024)(classify)
+
+
+def judge(title: str, summary: str) -> Classification:
+    return _judge(title, summary)
+
+
+def judge_entry(entry: Entry, ctx: RuleContext) -> Classification:
+    verdict = ctx.verdicts.get(entry.uid)
+    if verdict is None:
+        verdict = ctx.verdicts[entry.uid] = classify(entry.title, entry.summary)
+    return verdict
+
+
+class NewsRule(RuleBase):
+    """Fires on new feed entries the classifier files under `kind`, one alert per story."""
+
+    kind: ClassVar[str] = ""
+
+    materials: list[str] | None = Field(
+        default=None, description="aliases of the materials to watch; default: every watched one"
+    )
+    min_score: float = Field(default=0.0, ge=0.0, le=1.0)
+    cluster_days: int = Field(default=3, ge=1, le=30)
+    similarity: float = Field(default=0.5, gt=0.0, le=1.0)
+
+    @field_validator("materials")
+    @classmethod
+    def _canonical(cls, v: list[str] | None) -> list[str] | None:
+        if v is None:
+            return None
+        if not v:
+            raise ValueError("materials must name at least one material (or be left out)")
+        keys, problems = [], []
+        for name in v:
+            try:
+                keys.append(canonical(str(name)))
+            except UnknownMaterial as exc:
+                problems.append(str(exc))
+        if problems:
+            raise ValueError("; ".join(problems))
+        return list(dict.fromkeys(keys))
+
+    def accepts(self, verdict: Classification) -> bool:
+        """Does this rule fire on an entry the classifier judged so?"""
+        if verdict.kind != self.kind or not verdict.materials or verdict.score < self.min_score:
+            return False
+        return self.materials is None or related_materials(self.materials, verdict.materials)
+
+    def evaluate(self, ctx: RuleContext) -> list[Match]:
+        verdicts: dict[str, Classification] = {}
+        judged: list[tuple[Entry, tuple[str, ...]]] = []
+        for entry in ctx.entries:
+            verdict = judge_entry(entry, ctx)
+            if self.accepts(verdict):
+                verdicts[entry.uid] = verdict
+                judged.append((entry, verdict.materials))
+        if not judged:
+            return []
+        mine = [s for s in ctx.recent_stories if s.rule_id == self.id]
+        stories = cluster(judged, mine, now=ctx.now, window=timedelta(days=self.cluster_days),
+                          threshold=self.similarity)
+        return [self._match(story, verdicts[story.lead.uid]) for story in stories]
+
+    def _match(self, story: Story, verdict: Classification) -> Match:
+        lead = story.lead
+        if story.existing is not None:
+            key = story.existing.key
+            sid = key.rsplit(":", 1)[-1]
+        else:
+            sid = story_id(lead)
+            key = self.key("story", sid)
+        materials = ordered(story.materials)
+        facts: list[tuple[str, str]] = [("Headline", lead.title)]
+        if lead.summary:
+            summary = " ".join(lead.summary.split())
+            facts.append(("Summary", summary if len(summary) <= 300 else summary[:297] + "..."))
+        facts.append(("Published", lead.published.strftime(PUBLISHED_FORMAT)))
+        feeds = ", ".join(dict.fromkeys(e.feed for e in story.entries))
+        facts.append(("Sources", feeds))
+        return Match(
+            rule_id=self.id,
+            rule_type=self.type_name,
+            key=key,
+            severity=self.effective_severity,
+            title=lead.title,
+            subject=f"story:{sid}",  # what `alerts --json` shows; readable, and the key's tail
+            materials=materials,
+            facts=tuple(facts),
+            sources=links_of(story.entries),
+            reason=verdict.reason,
+        )
+
+
+class NewsRestriction(NewsRule):
+    """Parameters (besides id, type, severity, enabled):
+
+    materials     aliases of the materials to watch (default: every watched material);
+                  `REE` covers every rare-earth element, and a rule on an element also
+                  sees stories about the rare earths as a group
+    min_score     the classifier's minimum confidence (default 0: all it files as restrictions)
+    cluster_days  the same story from several feeds within this many days is one alert (default 3)
+    similarity    how alike two headlines must be to be one story, 0-1 (default 0.5)
+
+    Severity defaults to `high`: a restriction is what this bot exists to catch early.
+    """
+
+    kind: ClassVar[str] = "restriction"
+    default_severity: ClassVar[Severity] = "high"
+
+
+class NewsEasing(NewsRule):
+    """Same parameters as news_restriction (materials, min_score, cluster_days, similarity).
+
+    Severity defaults to `info`: good news is worth knowing but never worth waking anyone,
+    and a route on `severity: [critical]` should not page on it. Each easing alert also
+    marks the open news_restriction alerts on the same materials as eased
+    (bot.alerts.resolve.apply_resolutions).
+    """
+
+    kind: ClassVar[str] = "easing"
+    default_severity: ClassVar[Severity] = "info"
