@@ -1,4 +1,4 @@
-"""chokepoint.yaml: validated settings (SPEC §3), env overrides, secrets, and problems with line numbers."""
+"""chokepoint.yaml (docs/configuration.md): validated settings, env overrides, secrets, errors with lines."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The delivery worker: sends due outbox rows to Slack, e-mail or the console (SPEC §6).
+"""The delivery worker: sends due outbox rows to Slack, e-mail or the console (docs/alerts.md).
 
 Each send is confirmed in its own short transaction right after the channel answers, so a crash
 can repeat at most the one message that was in flight. Slack errors that mean "Slack is unwell"

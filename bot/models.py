@@ -136,7 +136,7 @@ class Alert:
 
 
 def find_renewals(licences: Iterable[Licence]) -> dict[str, str]:
-    """old licence id -> id of a newer licence for the same holder, material and end user (SPEC §5).
+    """old licence id -> id of a newer licence for the same holder, material and end user (docs/rules.md).
 
     "Newer" means it expires later (else was issued later) and is itself in force or renewed;
     a pending or denied application does not renew anything.

@@ -104,7 +104,7 @@ def test_missing_id_type_and_stray_items(tmp_path: Path) -> None:
         + ", ".join(known_types()),
         "missing_fields.yaml: line 4: rule #3 must be a mapping with id, type and parameters",
         "missing_fields.yaml: line 7: rule 'derived': licence_expiry derives its severity "
-        "(see SPEC §5); remove `severity:`",
+        "(see docs/rules.md); remove `severity:`",
     ]
 
 

@@ -87,7 +87,7 @@ def renewed_licences(
 
 
 def resolve_renewed(session: Session, renewals: Mapping[str, str], now: datetime) -> list[int]:
-    """Resolve live licence_expiry alerts of licences that were renewed (SPEC §5)."""
+    """Resolve live licence_expiry alerts of licences that were renewed (docs/rules.md)."""
     alerts = live_alerts(session, "licence_expiry")
     if not alerts:
         return []

@@ -1,4 +1,4 @@
-"""Routing: which targets (Slack channels, DMs, e-mail) an alert goes to (SPEC §3 `routes`)."""
+"""Routing: which targets (Slack channels, DMs, e-mail) an alert goes to (docs/configuration.md `routes`)."""
 
 from __future__ import annotations
 

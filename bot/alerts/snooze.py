@@ -1,4 +1,4 @@
-"""Snoozes: mute a subject (licence, material, series, story) for a while (SPEC §6, 7 days)."""
+"""Snoozes: mute a subject (licence, material, series, story) for a while (docs/alerts.md, 7 days)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ SNOOZE_FOR = timedelta(days=7)
 
 def mute_subjects(alert: Alert) -> list[str]:
     """What snoozing this alert mutes. A story alerts once ever, so for news the snooze is
-    on its materials (SPEC §6: licence, material, series): further news on Dy stays quiet."""
+    on its materials (docs/alerts.md: licence, material, series): further news on Dy stays quiet."""
     if alert.rule_type in NEWS_TYPES:
         return [alert.subject, *(f"material:{m}" for m in alert.materials)]
     return [alert.subject]

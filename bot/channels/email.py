@@ -1,4 +1,4 @@
-"""E-mail over SMTP (SPEC §3): one sender for the weekly digest and immediate alert e-mails."""
+"""E-mail over SMTP (docs/configuration.md): one sender for the weekly digest and immediate alert e-mails."""
 
 from __future__ import annotations
 

@@ -16,7 +16,7 @@ from sqlalchemy.exc import OperationalError
 
 from bot import __version__
 from bot.cli import alerts, check, demo, digest, once, run, test_rules
-from bot.cli.common import EXIT_CONFIG, EXIT_OK
+from bot.cli.common import EXIT_CONFIG, EXIT_INTERRUPTED, EXIT_OK
 from bot.config import ConfigError
 from bot.logs import scrub
 
@@ -64,7 +64,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"chokepoint {args.command}: {database_problem(exc)}", file=sys.stderr)
         return EXIT_CONFIG
     except KeyboardInterrupt:
-        return 130
+        return EXIT_INTERRUPTED
     except BrokenPipeError:  # `chokepoint alerts --json | head`: the reader had enough
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())

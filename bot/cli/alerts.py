@@ -60,7 +60,7 @@ def history(
 
 
 def alert_json(alert: Alert, deliveries: list[dict[str, str]]) -> dict[str, Any]:
-    """The `--json` contract of SPEC §2 (operators script against it: add keys, never rename)."""
+    """The `--json` contract of docs/commands.md (operators script against it: add keys, never rename)."""
     return {
         "id": alert.id,
         "rule": alert.rule_id,

@@ -113,7 +113,7 @@ def format_text(results: Sequence[DryRunResult]) -> str:
 
 def format_json(results: Sequence[DryRunResult]) -> str:
     """One JSON object per line: {"title", "link", "alerts": [{"rule", "type", "severity",
-    "materials"}]} (SPEC §2)."""
+    "materials"}]} (docs/commands.md)."""
     out = []
     for r in results:
         alerts = [

@@ -61,7 +61,7 @@ class RuleBase(BaseModel):
     def _severity_allowed(cls, v: Severity | None) -> Severity | None:
         if cls.derives_severity and v is not None:
             raise ValueError(
-                f"{cls.type_name} derives its severity (see SPEC §5); remove `severity:`"
+                f"{cls.type_name} derives its severity (see docs/rules.md); remove `severity:`"
             )
         return v
 

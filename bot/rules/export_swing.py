@@ -18,7 +18,7 @@ def previous_month(period: str) -> str:
 
 
 def swing_severity(change_pct: float, threshold_pct: float) -> Severity:
-    """SPEC §5: high at twice the threshold, else warning."""
+    """docs/rules.md: high at twice the threshold, else warning."""
     return "high" if abs(change_pct) >= 2 * threshold_pct else "warning"
 
 

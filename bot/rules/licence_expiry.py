@@ -16,7 +16,7 @@ _IGNORED = frozenset({"renewed", "pending", "denied", "revoked"})
 
 
 def expiry_severity(threshold: int | None) -> Severity:
-    """SPEC §5: critical at 7 days or less and when expired, high at 14 or 30, warning above."""
+    """docs/rules.md: critical at 7 days or less and when expired, high at 14 or 30, warning above."""
     if threshold is None or threshold <= 7:
         return "critical"
     return "high" if threshold <= 30 else "warning"

@@ -119,7 +119,7 @@ def licences_first_seen(session: Session, start: datetime, end: datetime) -> lis
 
 def renewed_by(session: Session, new: list[Licence]) -> list[tuple[Licence, Licence]]:
     """(older, newer) pairs: a newer licence for the same holder, material and end user
-    renews the older one (SPEC §5)."""
+    renews the older one (docs/rules.md)."""
     pairs = []
     for lic in new:
         q = select(LicenceRow).where(

@@ -55,7 +55,7 @@ class Meta(Base):
 
 
 class FeedState(Base):
-    """Per-feed polling state and health (SPEC §4: last good state, back-off, visible error)."""
+    """Per-feed polling state and health (docs/formats.md: last good state, back-off, visible error)."""
 
     __tablename__ = "feeds"
     name: Mapped[str] = mapped_column(String(200), primary_key=True)

@@ -23,5 +23,5 @@ class Ask:
 
     @property
     def today(self) -> date:
-        """'Days left' are counted in the configured time zone (SPEC §3)."""
+        """'Days left' are counted in the configured time zone (docs/configuration.md)."""
         return self.now.astimezone(self.tz).date()

@@ -17,7 +17,7 @@ def _shift(period: str, months: int) -> str:
 
 
 def change_text(previous: tuple[str, float] | None, current: tuple[str, float]) -> str:
-    """'+12.3%' between consecutive months; a gap or a zero base has no change (SPEC §4)."""
+    """'+12.3%' between consecutive months; a gap or a zero base has no change (docs/formats.md)."""
     if previous is None or _shift(previous[0], 1) != current[0]:
         return "n/a (gap)" if previous is not None else "—"
     if previous[1] == 0:
