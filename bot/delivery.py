@@ -12,17 +12,17 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.alerts.snooze import mute_subjects
-from bot.channels.base import DeliveryError, Sent
+from bot.channels.base import Channel, DeliveryError, Sent
 from bot.channels.console import ConsoleChannel
+from bot.channels.email import EmailChannel, EmailSender
 from bot.channels.slack import SlackChannel
 from bot.channels.slack_blocks import describe_state
-from bot.models import Alert
+from bot.models import Alert, Target
 from bot.store import Store
 from bot.store.alerts import to_alert
 from bot.store.outbox import (
@@ -44,12 +44,6 @@ from bot.store.snoozes import snoozed_subjects
 
 log = logging.getLogger("chokepoint.delivery")
 MAX_BATCHES = 50  # one run sends at most MAX_BATCHES x batch rows; the rest waits for the next
-
-
-class Mailer(Protocol):
-    """What the worker needs from bot.channels.email.EmailSender."""
-
-    def send_alert(self, alert: Alert, to: str) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -97,24 +91,24 @@ class _Item:
     snoozed: str | None  # why it is muted
 
 
-def family(target: str) -> str:
-    """slack (channels and DMs), email, console, or unknown."""
-    for prefix, name in (("update:", "slack"), ("source:", "slack"), ("slack:", "slack"),
-                         ("slack-dm:", "slack"), ("email:", "email")):
-        if target.startswith(prefix):
-            return name
-    return "console" if target == "console" else "unknown"
-
-
 class DeliveryWorker:
     """Sends what the outbox holds. Several workers (threads, replicas) may run at once."""
 
     def __init__(
         self, store: Store, *, slack: SlackChannel | None, console: ConsoleChannel | None,
-        email: Mailer | None, worker_id: str, lease: timedelta = DEFAULT_LEASE,
+        email: EmailSender | None, worker_id: str, lease: timedelta = DEFAULT_LEASE,
         batch: int = 100,
     ) -> None:
-        self.store, self.slack, self.console, self.email = store, slack, console, email
+        self.store, self.slack, self.console = store, slack, console
+        # One channel per target family. Without a token, Slack targets print on the console.
+        on_slack = slack or console
+        self.channels: dict[str, Channel] = {}
+        if on_slack is not None:
+            self.channels["slack"] = self.channels["slack-dm"] = on_slack
+        if console is not None:
+            self.channels["console"] = console
+        if email is not None:
+            self.channels["email"] = EmailChannel(email)
         self.worker_id, self.lease, self.batch = worker_id, lease, batch
         # Set by a stopping service: finish the message in flight, send nothing more.
         self.stop_requested = threading.Event()
@@ -156,7 +150,7 @@ class DeliveryWorker:
                     snoozed_by=snooze.by_user if snooze else None,
                 )
                 thread = None
-                if d.kind == "post" and family(d.target) == "slack":
+                if d.kind == "post" and Target.parse(d.target).service == "slack":
                     t = thread_for(s, row.subject, d.target)
                     thread = (t.channel, t.ts) if t is not None else None
                 muted = None
@@ -192,7 +186,7 @@ class DeliveryWorker:
         by_key: dict[tuple[str, str], list[_Item]] = {}
         for item in items:
             if (isinstance(item, _Item) and item.row.kind == "post" and item.thread is None
-                    and item.snoozed is None and family(item.row.target) == "slack"):
+                    and item.snoozed is None and Target.parse(item.row.target).service == "slack"):
                 by_key.setdefault((item.row.target, item.alert.rule_id), []).append(item)
         return {i.row.id: g for g in by_key.values() if len(g) > 1 for i in g}
 
@@ -203,11 +197,12 @@ class DeliveryWorker:
                 mark_muted(s, row.id, self.worker_id, reason=item.snoozed)
             run.muted += 1
             return
-        fam = family(row.target)
+        target = Target.parse(row.target)
+        fam = target.service
         if self._paused(fam, row, run):
             return
         try:
-            sent = self._channel_send(item, fam)
+            sent = self._channel_send(item, target)
         except DeliveryError as exc:
             self._fail(row, run, exc, fam)
             return
@@ -221,9 +216,9 @@ class DeliveryWorker:
         else:
             run.sent += 1
 
-    def _channel_send(self, item: _Item, fam: str) -> Sent:
+    def _channel_send(self, item: _Item, target: Target) -> Sent:
         row, alert = item.row, item.alert
-        if fam == "slack" and row.kind == "update":
+        if target.service == "slack" and row.kind == "update":
             channel, ts = row.slack_channel or "", row.slack_ts or ""
             updater: SlackChannel | ConsoleChannel | None = self.slack or self.console
             if updater is None:
@@ -231,24 +226,21 @@ class DeliveryWorker:
                                     permanent=False)
             updater.update(alert, channel=channel, ts=ts, state_line=item.state_line)
             return Sent(channel=channel, ts=ts)
-        if fam == "slack" and row.kind == "source":
+        if target.service == "slack" and row.kind == "source":
             if self.slack is None:
                 raise DeliveryError("Slack is not configured (SLACK_BOT_TOKEN unset)",
                                     permanent=False)
             return self.slack.post_note(row.slack_channel or "", row.slack_ts or "", row.note or "")
-        if fam == "slack" and self.slack is not None:
-            if item.thread is not None:
-                return self.slack.send(alert, target=item.thread[0], thread_ts=item.thread[1])
-            return self.slack.send(alert, target=row.target)
-        if fam in ("slack", "console") and self.console is not None:
-            return self.console.send(alert, target=row.target)
-        if fam == "email" and self.email is not None:
-            self.email.send_alert(alert, row.target.removeprefix("email:"))
-            return Sent()
-        if fam == "unknown":
+        if target.family == "unknown":
             raise DeliveryError(f"unknown target {row.target!r}", permanent=True)
-        what = "e-mail (no `email` section)" if fam == "email" else "Slack (SLACK_BOT_TOKEN unset)"
-        raise DeliveryError(f"{what} is not configured", permanent=fam == "email")
+        via = self.channels.get(target.family)
+        if via is None:
+            what = ("e-mail (no `email` section)" if target.family == "email"
+                    else "Slack (SLACK_BOT_TOKEN unset)")
+            raise DeliveryError(f"{what} is not configured", permanent=target.family == "email")
+        if item.thread is not None and self.slack is not None and via is self.slack:
+            return self.slack.send(alert, target=target.elsewhere(item.thread[0]), thread_ts=item.thread[1])
+        return via.send(alert, target=target)
 
     def _send_group(self, group: list[_Item], run: _Run) -> None:
         assert self.slack is not None
@@ -257,7 +249,7 @@ class DeliveryWorker:
             return
         alerts = [i.alert for i in group]
         try:
-            summary = self.slack.post_summary(alerts, target=first.target)
+            summary = self.slack.post_summary(alerts, target=Target.parse(first.target))
         except DeliveryError as exc:
             for item in group:
                 self._fail(item.row, run, exc, "slack")

@@ -170,3 +170,58 @@ def _later(a: Licence, b: Licence) -> bool:
     if a.issued and b.issued:
         return a.issued > b.issued
     return False
+
+
+TargetFamily = Literal["slack", "slack-dm", "email", "console", "unknown"]
+_FAMILIES: tuple[TargetFamily, ...] = ("slack-dm", "slack", "email")  # spelt `<family>:<address>`
+# An outbox row that is not the message itself names the message's target after its own
+# prefix (`update:slack:#c`, `source:<key>:slack:#c`), so that an alert has one row per
+# message and kind.
+_UPDATE, _SOURCE = "update:", "source:"
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a delivery goes: a family (which channel sends it) and an address in it.
+
+    Stored in the outbox as `slack:#chan`, `slack-dm:U123`, `email:x@y` or `console`; this type
+    is the only place that spelling is written or read.
+    """
+
+    family: TargetFamily
+    address: str = ""
+
+    def __str__(self) -> str:
+        return "console" if self.family == "console" else f"{self.family}:{self.address}"
+
+    @property
+    def service(self) -> str:
+        """What fails together: Slack channels and DMs share one Slack."""
+        return "slack" if self.family in ("slack", "slack-dm") else self.family
+
+    def elsewhere(self, address: str) -> Target:
+        """The same family at another address (a Slack channel id from an earlier post)."""
+        return Target(self.family, address)
+
+    def outbox_key(self, kind: str = "post", note: str = "") -> str:
+        """The outbox row's `target` column for a message (`post`), its `update`, or a
+        `source` note identified by `note`."""
+        if kind == "update":
+            return f"{_UPDATE}{self}"
+        if kind == "source":
+            return f"{_SOURCE}{note}:{self}"
+        return str(self)
+
+    @classmethod
+    def parse(cls, text: str) -> Target:
+        """A stored target (or outbox key) back into a Target; family "unknown" if unreadable."""
+        if text.startswith(_UPDATE):
+            text = text.removeprefix(_UPDATE)
+        elif text.startswith(_SOURCE):
+            text = text.removeprefix(_SOURCE).partition(":")[2]
+        if text == "console":
+            return cls("console")
+        for family in _FAMILIES:
+            if text.startswith(family + ":"):
+                return cls(family, text.removeprefix(family + ":"))
+        return cls("unknown", text)

@@ -6,7 +6,7 @@ import io
 from datetime import UTC, datetime
 
 from bot.channels.console import ConsoleChannel
-from bot.models import Alert, Link
+from bot.models import Alert, Link, Target
 
 NOW = datetime(2026, 5, 4, 9, 0, tzinfo=UTC)
 
@@ -26,7 +26,7 @@ def alert(**changes: object) -> Alert:
 
 def test_prints_header_facts_links_and_buttons_as_a_reader_sees_them() -> None:
     out = io.StringIO()
-    sent = ConsoleChannel(out).send(alert(), target="slack:#heavy-rare-earths")
+    sent = ConsoleChannel(out).send(alert(), target=Target("slack", "#heavy-rare-earths"))
     assert sent.ts is None  # nothing to thread under or update later
     lines = out.getvalue().rstrip().splitlines()
     assert lines[0].startswith("── to #heavy-rare-earths ──")
@@ -41,7 +41,7 @@ def test_prints_header_facts_links_and_buttons_as_a_reader_sees_them() -> None:
 def test_long_text_is_wrapped_and_cut() -> None:
     out = io.StringIO()
     ConsoleChannel(out, width=60).send(alert(facts=(("Summary", "word " * 2000),)),
-                                       target="console")
+                                       target=Target("console"))
     lines = out.getvalue().splitlines()
     start = lines.index("  Summary:")
     body = lines[start + 1:start + 7]
@@ -62,7 +62,7 @@ def test_acknowledged_alert_shows_who_and_drops_the_button() -> None:
 def test_a_terminal_without_emoji_still_gets_the_alert() -> None:
     raw = io.BytesIO()
     stream = io.TextIOWrapper(raw, encoding="ascii")
-    ConsoleChannel(stream).send(alert(), target="slack:#x")
+    ConsoleChannel(stream).send(alert(), target=Target("slack", "#x"))
     text = raw.getvalue().decode("ascii")
     assert text.startswith("-- to #x ----")
     assert "\nHIGH | Dy, Tb | Export restriction\n" in text
@@ -72,7 +72,7 @@ def test_a_terminal_without_emoji_still_gets_the_alert() -> None:
 def test_a_group_prints_the_summary_then_each_alert() -> None:
     out = io.StringIO()
     sent = ConsoleChannel(out).send_group([alert(id=1), alert(id=2, severity="critical")],
-                                          target="slack:#risk")
+                                          target=Target("slack", "#risk"))
     text = out.getvalue()
     assert len(sent) == 3
     assert "🔴 2 × Export restriction · Dy, Tb" in text

@@ -15,7 +15,7 @@ from bot.channels.base import DeliveryError
 from bot.channels.mrkdwn import mrkdwn_escape, safe_url, truncate_escaped
 from bot.channels.slack import SlackChannel
 from bot.channels.slack_blocks import render_alert, render_group_summary
-from bot.models import Alert, Link
+from bot.models import Alert, Link, Target
 from tests.peers.slack_api import SlackApiPeer
 
 TOKEN = "xoxb-1234-5678-secretsecret"
@@ -58,7 +58,7 @@ def texts(value: Any) -> list[str]:
 
 
 def test_posts_block_kit_with_a_fallback_and_no_unfurling(peer: SlackApiPeer) -> None:
-    sent = channel(peer).send(make_alert(), target="slack:#supply-risk")
+    sent = channel(peer).send(make_alert(), target=Target("slack", "#supply-risk"))
     (call,) = peer.calls_to("chat.postMessage")
     body = call.body
     assert call.token == TOKEN
@@ -87,7 +87,7 @@ def test_outside_text_can_never_mention_or_forge_a_link(peer: SlackApiPeer) -> N
                  Link("javascript:alert(1)", "click")),
         rule_id="<!channel>", acked_by="<!channel>", state="acknowledged", acked_at=NOW,
     )
-    channel(peer).send(alert, target="slack:#risk")
+    channel(peer).send(alert, target=Target("slack", "#risk"))
     (call,) = peer.calls_to("chat.postMessage")
     rendered = texts(call.body)
     assert call.body["text"] in rendered
@@ -173,7 +173,7 @@ def test_only_http_links_survive_and_lose_the_characters_that_break_out() -> Non
 def test_rate_limit_is_transient_and_carries_retry_after(peer: SlackApiPeer) -> None:
     peer.fail_next("chat.postMessage", status=429, retry_after=7)
     with pytest.raises(DeliveryError) as err:
-        channel(peer).send(make_alert(), target="slack:#risk")
+        channel(peer).send(make_alert(), target=Target("slack", "#risk"))
     assert (err.value.permanent, err.value.retry_after) == (False, 7.0)
     assert len(peer.calls_to("chat.postMessage")) == 1  # slack_sdk made no retry of its own
 
@@ -182,7 +182,7 @@ def test_rate_limit_is_transient_and_carries_retry_after(peer: SlackApiPeer) -> 
 def test_server_errors_are_transient(peer: SlackApiPeer, status: int) -> None:
     peer.fail_next("chat.postMessage", status=status, body=b"<html>upstream</html>")
     with pytest.raises(DeliveryError) as err:
-        channel(peer).send(make_alert(), target="slack:#risk")
+        channel(peer).send(make_alert(), target=Target("slack", "#risk"))
     assert not err.value.permanent
     assert len(peer.calls_to("chat.postMessage")) == 1
 
@@ -193,7 +193,7 @@ def test_server_errors_are_transient(peer: SlackApiPeer, status: int) -> None:
 def test_refusals_are_permanent_and_say_what_to_fix(peer: SlackApiPeer, error: str) -> None:
     peer.fail_next("chat.postMessage", error=error)
     with pytest.raises(DeliveryError) as err:
-        channel(peer).send(make_alert(), target="slack:#risk")
+        channel(peer).send(make_alert(), target=Target("slack", "#risk"))
     assert err.value.permanent
     assert str(err.value).startswith(f"Slack refused chat.postMessage to #risk: {error} (")
 
@@ -202,7 +202,7 @@ def test_a_hung_slack_times_out_as_a_transient_error(peer: SlackApiPeer) -> None
     peer.fail_next("chat.postMessage", hang=5)
     started = time.monotonic()
     with pytest.raises(DeliveryError) as err:
-        channel(peer, timeout=0.5).send(make_alert(), target="slack:#risk")
+        channel(peer, timeout=0.5).send(make_alert(), target=Target("slack", "#risk"))
     assert time.monotonic() - started < 3
     assert not err.value.permanent
     assert "timed out" in str(err.value)
@@ -211,7 +211,7 @@ def test_a_hung_slack_times_out_as_a_transient_error(peer: SlackApiPeer) -> None
 def test_an_unreachable_slack_is_transient() -> None:
     dead = SlackChannel(TOKEN, api_url="http://127.0.0.1:9/api/", timeout=1)
     with pytest.raises(DeliveryError) as err:
-        dead.send(make_alert(), target="slack:#risk")
+        dead.send(make_alert(), target=Target("slack", "#risk"))
     assert not err.value.permanent
 
 
@@ -221,14 +221,14 @@ def test_the_token_never_appears_in_an_error(peer: SlackApiPeer) -> None:
     ch = channel(peer)
     for _ in range(2):
         with pytest.raises(DeliveryError) as err:
-            ch.send(make_alert(), target="slack:#risk")
+            ch.send(make_alert(), target=Target("slack", "#risk"))
         assert TOKEN not in str(err.value)
         assert "secretsecret" not in repr(err.value.args)
 
 
 def test_update_rewrites_the_message_with_who_acknowledged(peer: SlackApiPeer) -> None:
     ch = channel(peer)
-    sent = ch.send(make_alert(), target="slack:#risk")
+    sent = ch.send(make_alert(), target=Target("slack", "#risk"))
     assert sent.channel and sent.ts
     ch.update(make_alert(state="acknowledged", acked_by="U0ALICE", acked_at=NOW),
               channel=sent.channel, ts=sent.ts)
@@ -246,7 +246,7 @@ def test_update_rewrites_the_message_with_who_acknowledged(peer: SlackApiPeer) -
 def test_send_group_posts_a_summary_then_each_alert_in_its_thread(peer: SlackApiPeer) -> None:
     alerts = [make_alert(id=i, title=f"Licence L{i} expires", subject=f"licence:L{i}")
               for i in (1, 2, 3)]
-    summary, *details = channel(peer).send_group(alerts, target="slack:#risk")
+    summary, *details = channel(peer).send_group(alerts, target=Target("slack", "#risk"))
     calls = peer.calls_to("chat.postMessage")
     assert len(calls) == 4 and "thread_ts" not in calls[0].body
     assert "3 alerts" in calls[0].body["blocks"][1]["text"]["text"]

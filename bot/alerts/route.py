@@ -1,4 +1,4 @@
-"""Routing: which targets (Slack channels, DMs, e-mail) an alert goes to (docs/configuration.md `routes`)."""
+"""Routing (docs/configuration.md `routes`): which targets (Slack channels, DMs, e-mail) an alert goes to."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Protocol
 
 from bot.config import RouteConfig, RouteMatch
 from bot.materials import MATERIALS
+from bot.models import Target
 
 
 class Routable(Protocol):
@@ -20,18 +21,6 @@ class Routable(Protocol):
     def severity(self) -> str: ...
     @property
     def materials(self) -> tuple[str, ...]: ...
-
-
-def slack_target(channel: str) -> str:
-    return f"slack:{channel}"
-
-
-def dm_target(user: str) -> str:
-    return f"slack-dm:{user}"
-
-
-def email_target(address: str) -> str:
-    return f"email:{address}"
 
 
 def covers(wanted: str, material: str) -> bool:
@@ -70,22 +59,22 @@ def targets_for(
     routes: Sequence[RouteConfig],
     default_channel: str,
     subscribers: Mapping[str, Sequence[str]],
-) -> list[str]:
+) -> list[Target]:
     """The outbox targets for one alert, without duplicates, in a stable order.
 
     The first matching route wins (as in Alertmanager): its Slack channel and its e-mail
     recipients; a route with only e-mail sends no Slack message. No match: the default
     channel. Plus a DM for every user subscribed to one of the alert's materials.
     """
-    targets: list[str] = []
+    targets: list[Target] = []
     route = first_route(match_or_alert, routes)
     if route is None:
-        targets.append(slack_target(default_channel))
+        targets.append(Target("slack", default_channel))
     else:
         if route.slack:
-            targets.append(slack_target(route.slack))
-        targets.extend(email_target(address) for address in route.email)
+            targets.append(Target("slack", route.slack))
+        targets.extend(Target("email", address) for address in route.email)
     for wanted, users in subscribers.items():
         if _any_covered((wanted,), match_or_alert.materials):
-            targets.extend(dm_target(user) for user in users)
+            targets.extend(Target("slack-dm", user) for user in users)
     return list(dict.fromkeys(targets))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from bot.models import Alert
+from bot.models import Alert, Target
 
 
 class DeliveryError(Exception):
@@ -28,6 +28,11 @@ class Sent:
 
 
 class Channel(Protocol):
-    """A channel takes an Alert and its own validated config, nothing else."""
+    """What every channel (Slack, Slack DM, e-mail, console) does for the delivery worker.
 
-    def send(self, alert: Alert, *, target: str, thread_ts: str | None = None) -> Sent: ...
+    A channel is built from its own validated config, gets an Alert and where it goes, and
+    returns where it landed or raises DeliveryError saying whether a retry may help. It never
+    reads the database, and no secret appears in what it raises.
+    """
+
+    def send(self, alert: Alert, *, target: Target, thread_ts: str | None = None) -> Sent: ...

@@ -10,9 +10,8 @@ from collections.abc import Sequence
 from typing import Any, TextIO
 
 from bot.channels.base import Sent
-from bot.channels.slack import slack_channel_of
 from bot.channels.slack_blocks import render_alert, render_group_summary
-from bot.models import Alert
+from bot.models import Alert, Target
 
 _LINK = re.compile(r"<(https?://[^|>]+)\|([^>]*)>")
 _MENTION = re.compile(r"<@([A-Z0-9]+)>")
@@ -77,6 +76,11 @@ def _plain(text: str, encoding: str) -> str:
     return re.sub(r"(?m)^ (?=\S)", "", text)  # the space that followed a dropped emoji
 
 
+def _where(target: Target) -> str:
+    """`#chan` or `U123` as Slack would name it; `console` for the console itself."""
+    return str(target) if target.family in ("console", "email") else target.address
+
+
 class ConsoleChannel:
     """Writes alerts readably to a stream (stdout by default); never fails a delivery."""
 
@@ -86,15 +90,15 @@ class ConsoleChannel:
         self._lock = threading.Lock()
         self.count = 0
 
-    def send(self, alert: Alert, *, target: str, thread_ts: str | None = None) -> Sent:
+    def send(self, alert: Alert, *, target: Target, thread_ts: str | None = None) -> Sent:
         _fallback, blocks = render_alert(alert)
-        where = slack_channel_of(target) + (" (in thread)" if thread_ts else "")
+        where = _where(target) + (" (in thread)" if thread_ts else "")
         self._show(f"to {where}", blocks)
         return Sent(channel="console", ts=None)
 
-    def send_group(self, alerts: Sequence[Alert], *, target: str) -> list[Sent]:
+    def send_group(self, alerts: Sequence[Alert], *, target: Target) -> list[Sent]:
         _fallback, blocks = render_group_summary(alerts)
-        self._show(f"to {slack_channel_of(target)}", blocks)
+        self._show(f"to {_where(target)}", blocks)
         details = [self.send(a, target=target, thread_ts="summary") for a in alerts]
         return [Sent(channel="console"), *details]
 

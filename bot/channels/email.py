@@ -13,9 +13,9 @@ from email.utils import format_datetime, getaddresses, make_msgid, parseaddr
 
 from pydantic import SecretStr
 
-from bot.channels.base import DeliveryError
+from bot.channels.base import DeliveryError, Sent
 from bot.config import EmailConfig
-from bot.models import Alert
+from bot.models import Alert, Target
 from bot.templates import environment
 
 log = logging.getLogger(__name__)
@@ -170,6 +170,18 @@ class EmailSender:
         """The password never leaves this object, even if a server echoes it back."""
         secret = self._password.get_secret_value() if self._password else ""
         return text.replace(secret, "[redacted]") if len(secret) >= 4 else text
+
+
+class EmailChannel:
+    """The e-mail channel of the delivery worker: one alert to the address of an `email` target."""
+
+    def __init__(self, sender: EmailSender) -> None:
+        self.sender = sender
+
+    def send(self, alert: Alert, *, target: Target, thread_ts: str | None = None) -> Sent:
+        """E-mail has no threads: `thread_ts` is ignored."""
+        self.sender.send_alert(alert, target.address)
+        return Sent()
 
 
 def alert_message(alert: Alert, *, sender: str, to: str, now: datetime) -> EmailMessage:

@@ -12,7 +12,7 @@ from slack_sdk.errors import SlackApiError
 from bot.channels.base import DeliveryError, Sent
 from bot.channels.slack_blocks import render_alert, render_group_summary
 from bot.logs import scrub
-from bot.models import Alert
+from bot.models import Alert, Target
 
 # Slack's own word that trying again later may work; every other `ok: false` is our mistake or
 # the workspace's (unknown channel, bot not invited, revoked token) and retrying will not help.
@@ -35,13 +35,6 @@ HINTS = {
 }
 
 
-def slack_channel_of(target: str) -> str:
-    """`slack:#chan` -> `#chan`, `slack-dm:U123` -> `U123` (a DM with the bot); a bare id stays."""
-    for prefix in ("update:", "slack-dm:", "slack:"):
-        target = target.removeprefix(prefix)
-    return target
-
-
 class SlackChannel:
     """Wraps slack_sdk's WebClient. Retries are the outbox's job, so the client makes none."""
 
@@ -56,22 +49,24 @@ class SlackChannel:
         # WebClient's signature says whole seconds, urllib takes any float (tests use fractions).
         self.client.timeout = timeout  # type: ignore[assignment]
 
-    def send(self, alert: Alert, *, target: str, thread_ts: str | None = None) -> Sent:
-        """Post one alert (into `thread_ts`'s thread when given); returns channel id and ts."""
+    def send(self, alert: Alert, *, target: Target, thread_ts: str | None = None) -> Sent:
+        """Post one alert (into `thread_ts`'s thread when given); returns channel id and ts.
+        A `slack-dm` target's address is a user id: Slack opens the DM with the bot."""
         text, blocks = render_alert(alert)
-        return self._post(target, text, blocks, thread_ts=thread_ts, alert_id=alert.id)
+        return self._post(target.address, text, blocks, thread_ts=thread_ts, alert_id=alert.id)
 
-    def post_summary(self, alerts: Sequence[Alert], *, target: str) -> Sent:
+    def post_summary(self, alerts: Sequence[Alert], *, target: Target) -> Sent:
         """The parent message of a group; the details go into its thread with `send`."""
         text, blocks = render_group_summary(alerts)
-        return self._post(target, text, blocks, thread_ts=None, alert_id=None)
+        return self._post(target.address, text, blocks, thread_ts=None, alert_id=None)
 
-    def send_group(self, alerts: Sequence[Alert], *, target: str) -> list[Sent]:
+    def send_group(self, alerts: Sequence[Alert], *, target: Target) -> list[Sent]:
         """A summary, then each alert in its thread: [summary, detail 1, detail 2, ...]."""
         summary = self.post_summary(alerts, target=target)
         sent = [summary]
         for alert in alerts:
-            sent.append(self.send(alert, target=summary.channel or target, thread_ts=summary.ts))
+            where = target.elsewhere(summary.channel) if summary.channel else target
+            sent.append(self.send(alert, target=where, thread_ts=summary.ts))
         return sent
 
     def update(
@@ -88,10 +83,9 @@ class SlackChannel:
         return self._post(channel, note[:3000], [block], thread_ts=thread_ts, alert_id=None)
 
     def _post(
-        self, target: str, text: str, blocks: list[dict[str, Any]], *, thread_ts: str | None,
+        self, channel: str, text: str, blocks: list[dict[str, Any]], *, thread_ts: str | None,
         alert_id: int | None,
     ) -> Sent:
-        channel = slack_channel_of(target)
         args: dict[str, Any] = {
             "channel": channel, "text": text, "blocks": blocks,
             "unfurl_links": False, "unfurl_media": False,

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.models import Alert, Link, Match
+from bot.models import Alert, Link, Match, Target
 from bot.store.schema import AlertMaterial, AlertRow, Delivery
 
 
@@ -38,7 +38,7 @@ def alert_exists(session: Session, key: str) -> bool:
 
 
 def record_alert(
-    session: Session, match: Match, targets: Sequence[str], now: datetime
+    session: Session, match: Match, targets: Sequence[Target], now: datetime
 ) -> int | None:
     """Insert the alert and one outbox row per target, atomically; None if the key exists.
 
@@ -70,7 +70,7 @@ def record_alert(
                 session.add(AlertMaterial(alert_id=row.id, material=material))
             for target in dict.fromkeys(targets):
                 session.add(
-                    Delivery(alert_id=row.id, target=target, status="pending",
+                    Delivery(alert_id=row.id, target=str(target), status="pending",
                              next_attempt=now, created=now)
                 )
             session.flush()

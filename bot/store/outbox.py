@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
+from bot.models import Target
 from bot.store.schema import Delivery as DeliveryRow
 from bot.store.schema import SlackThread
 
@@ -25,8 +26,6 @@ BACKOFF_CAP = timedelta(hours=1)
 # 30 s, 1, 2, 4, 8, 16, 32 min, then hourly: about 14 hours of trying before giving up.
 MAX_ATTEMPTS = 20
 DEFAULT_LEASE = timedelta(minutes=10)
-UPDATE_PREFIX = "update:"
-SOURCE_PREFIX = "source:"
 OPEN_STATUSES = ("pending", "sending")
 
 
@@ -43,11 +42,6 @@ class Delivery:
     slack_channel: str | None = None
     slack_ts: str | None = None
     note: str | None = None
-
-    @property
-    def post_target(self) -> str:
-        """The target of the message itself (update rows carry an `update:` prefix)."""
-        return self.target.removeprefix(UPDATE_PREFIX)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -194,7 +188,7 @@ def enqueue_update(session: Session, alert_id: int, now: datetime) -> int:
     posts = _slack_posts(session, alert_id)
     queued = 0
     for post in posts:
-        target = UPDATE_PREFIX + post.target
+        target = Target.parse(post.target).outbox_key("update")
         mine = (DeliveryRow.alert_id == alert_id, DeliveryRow.target == target)
         row = session.scalars(select(DeliveryRow).where(*mine)).first()
         if row is None:
@@ -215,7 +209,7 @@ def enqueue_source_note(session: Session, alert_id: int, note: str, key: str, no
     posts = _slack_posts(session, alert_id)
     queued = 0
     for post in posts:
-        target = f"{SOURCE_PREFIX}{key}:{post.target}"
+        target = Target.parse(post.target).outbox_key("source", key)
         exists = session.scalar(select(DeliveryRow.id).where(
             DeliveryRow.alert_id == alert_id, DeliveryRow.target == target))
         if exists is not None:
