@@ -36,6 +36,7 @@ from bot.store.outbox import (
     pending_count,
     record_thread,
     release,
+    source_of,
     thread_for,
 )
 from bot.store.schema import AlertRow
@@ -230,7 +231,11 @@ class DeliveryWorker:
             if self.slack is None:
                 raise DeliveryError("Slack is not configured (SLACK_BOT_TOKEN unset)",
                                     permanent=False)
-            return self.slack.post_note(row.slack_channel or "", row.slack_ts or "", row.note or "")
+            channel, ts = row.slack_channel or "", row.slack_ts or ""
+            source = source_of(row.note)
+            if source is None:  # queued already rendered by an earlier release
+                return self.slack.post_note(channel, ts, row.note or "")
+            return self.slack.post_source(channel, ts, *source)
         if target.family == "unknown":
             raise DeliveryError(f"unknown target {row.target!r}", permanent=True)
         via = self.channels.get(target.family)

@@ -8,7 +8,6 @@ unique, so evaluating twice records nothing twice.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import socket
@@ -18,18 +17,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TextIO
 
-from sqlalchemy import select
-
-from bot.alerts.resolve import apply_resolutions
-from bot.alerts.route import targets_for
+from bot.alerts.record import record_matches
 from bot.channels.console import ConsoleChannel
 from bot.channels.email import EmailSender
-from bot.channels.mrkdwn import link as mrkdwn_link
-from bot.channels.mrkdwn import mrkdwn_escape
 from bot.channels.slack import SlackChannel
 from bot.config import Config, FeedConfig, Secrets
 from bot.delivery import DeliveryReport, DeliveryWorker
-from bot.models import Alert, Link, Match, find_renewals
+from bot.models import Match, find_renewals
 from bot.rules import NEWS_TYPES
 from bot.rules.base import RuleBase, RuleFailure, evaluate_rules
 from bot.rules.context import RuleContext, StatusChange, StoryRef
@@ -39,12 +33,9 @@ from bot.sources.fetch import is_url
 from bot.sources.licences import refresh_licences
 from bot.sources.trade import refresh_trade
 from bot.store import Store
-from bot.store.alerts import add_sources, alerts_since, get_alert, record_alert
+from bot.store.alerts import alerts_since
 from bot.store.feeds import feed_health, mark_evaluated, pending_entries
 from bot.store.licences import current_licences, mark_changes_evaluated, status_changes
-from bot.store.outbox import enqueue_source_note, enqueue_update
-from bot.store.schema import AlertRow
-from bot.store.subscriptions import subscribers_by_material
 from bot.store.trade import trade_series
 
 log = logging.getLogger(__name__)
@@ -67,12 +58,6 @@ class CycleReport:
     source_errors: list[str] = field(default_factory=list)
     evaluation: EvaluationReport = field(default_factory=EvaluationReport)
     delivery: DeliveryReport | None = None
-
-
-def source_note(link: Link, headline: str) -> str:
-    """The thread reply for a further source of a story, escaped for Slack."""
-    who = mrkdwn_escape(link.label or "another feed")
-    return f"Also reported by *{who}*: {mrkdwn_link(link.url, headline)}"
 
 
 def worker_name() -> str:
@@ -192,38 +177,15 @@ class Pipeline:
 
     def record(self, matches: Sequence[Match], now: datetime, *,
                renewals: dict[str, str] | None = None) -> EvaluationReport:
-        """Store matches as alerts with their outbox rows; join stories; apply resolutions."""
-        report = EvaluationReport()
+        """Store matches as alerts (bot.alerts.record), in one transaction."""
         with self.store.session() as s:
-            subscribers = subscribers_by_material(s)
-            created: list[Alert] = []
-            for match in matches:
-                targets = targets_for(match, self.config.routes, self.config.slack.default_channel,
-                                      subscribers)
-                alert_id = record_alert(s, match, targets, now)
-                if alert_id is not None:
-                    alert = get_alert(s, alert_id)
-                    if alert is not None:
-                        created.append(alert)
-                    report.new_alerts.append(alert_id)
-                elif match.sources:
-                    row = s.scalar(select(AlertRow).where(AlertRow.key == match.key))
-                    if row is None:
-                        continue
-                    known = {src["url"] for src in row.sources or ()}
-                    fresh = [link for link in match.sources if link.url not in known]
-                    if add_sources(s, row.id, match.sources, now):
-                        enqueue_update(s, row.id, now)  # the message lists every source
-                        for link in fresh:  # and the thread says what came in
-                            enqueue_source_note(s, row.id, source_note(link, match.title),
-                                                hashlib.sha1(link.url.encode()).hexdigest()[:12], now)
-                        report.joined.append(row.id)
-            report.changed = apply_resolutions(s, created, renewals or {}, now)
-            for alert_id in report.changed:
-                enqueue_update(s, alert_id, now)
-        for alert_id in report.new_alerts:
+            recorded = record_matches(s, matches, now, routes=self.config.routes,
+                                      default_channel=self.config.slack.default_channel,
+                                      renewals=renewals or {})
+        for alert_id in recorded.new_alerts:
             log.info("alert #%s recorded", alert_id)
-        return report
+        return EvaluationReport(new_alerts=recorded.new_alerts, joined=recorded.joined,
+                                changed=recorded.changed)
 
     # -- delivery -----------------------------------------------------------------------------
     def deliver(self, now: datetime) -> DeliveryReport:

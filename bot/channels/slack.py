@@ -10,9 +10,9 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.channels.base import DeliveryError, Sent
-from bot.channels.slack_blocks import render_alert, render_group_summary
+from bot.channels.slack_blocks import render_alert, render_group_summary, source_note
 from bot.logs import scrub
-from bot.models import Alert, Target
+from bot.models import Alert, Link, Target
 
 # Slack's own word that trying again later may work; every other `ok: false` is our mistake or
 # the workspace's (unknown channel, bot not invited, revoked token) and retrying will not help.
@@ -81,6 +81,10 @@ class SlackChannel:
         `note` must already be escaped (bot.channels.mrkdwn)."""
         block = {"type": "context", "elements": [{"type": "mrkdwn", "text": note[:3000]}]}
         return self._post(channel, note[:3000], [block], thread_ts=thread_ts, alert_id=None)
+
+    def post_source(self, channel: str, thread_ts: str, source: Link, headline: str) -> Sent:
+        """Announce a further source of a story in its message's thread."""
+        return self.post_note(channel, thread_ts, source_note(source, headline))
 
     def _post(
         self, channel: str, text: str, blocks: list[dict[str, Any]], *, thread_ts: str | None,

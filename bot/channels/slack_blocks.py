@@ -14,7 +14,7 @@ from bot.channels.mrkdwn import (
     truncate,
     truncate_escaped,
 )
-from bot.models import Alert, severity_rank
+from bot.models import Alert, Link, severity_rank
 
 __all__ = [
     "ACK_ACTION",
@@ -23,6 +23,7 @@ __all__ = [
     "mrkdwn_escape",
     "render_alert",
     "render_group_summary",
+    "source_note",
 ]
 
 ACK_ACTION = "chokepoint_ack"
@@ -212,3 +213,8 @@ def render_group_summary(alerts: Sequence[Alert]) -> tuple[str, Blocks]:
     )
     return truncate_escaped(fallback, FALLBACK_CHARS), blocks
 
+
+def source_note(source: Link, headline: str) -> str:
+    """The thread reply for a further source of a story, escaped for Slack."""
+    who = mrkdwn_escape(source.label or "another feed")
+    return f"Also reported by *{who}*: {link(source.url, headline)}"

@@ -79,18 +79,26 @@ def record_alert(
     return row.id
 
 
-def add_sources(session: Session, alert_id: int, links: Iterable[Link], now: datetime) -> bool:
-    """Add further sources to a story alert (the same story from another feed); True if any were new."""
+def add_sources(
+    session: Session, alert_id: int, links: Iterable[Link], now: datetime
+) -> list[Link]:
+    """Add further sources to a story alert (the same story from another feed); returns the
+    links that were new to it (none: nothing changed)."""
     row = session.get(AlertRow, alert_id)
     if row is None:
-        return False
+        return []
     known = {s["url"] for s in row.sources or ()}
-    new = [{"url": link.url, "label": link.label} for link in links if link.url not in known]
-    if not new:
-        return False
-    row.sources = [*(row.sources or ()), *new]
+    fresh = [link for link in links if link.url not in known]
+    if not fresh:
+        return []
+    row.sources = [*(row.sources or ()), *({"url": lk.url, "label": lk.label} for lk in fresh)]
     row.updated = now
-    return True
+    return fresh
+
+
+def alert_id_for_key(session: Session, key: str) -> int | None:
+    """The id of the alert with this key, if there is one."""
+    return session.scalar(select(AlertRow.id).where(AlertRow.key == key))
 
 
 def get_alert(session: Session, alert_id: int) -> Alert | None:

@@ -9,6 +9,8 @@ which SQLite runs under its single write lock).
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -17,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from bot.models import Target
+from bot.models import Link, Target
 from bot.store.schema import Delivery as DeliveryRow
 from bot.store.schema import SlackThread
 
@@ -202,10 +204,15 @@ def enqueue_update(session: Session, alert_id: int, now: datetime) -> int:
     return queued
 
 
-def enqueue_source_note(session: Session, alert_id: int, note: str, key: str, now: datetime) -> int:
+def enqueue_source_note(
+    session: Session, alert_id: int, source: Link, headline: str, now: datetime
+) -> int:
     """Queue a thread reply under every Slack message of this alert announcing a further source
-    of the same story (`note` is ready mrkdwn). `key` identifies the source (one reply per source
-    per message, ever). Returns how many were queued."""
+    of the same story: the link and headline are stored as data, rendered by the Slack channel
+    when it sends. One reply per source per message, ever. Returns how many were queued."""
+    key = hashlib.sha1(source.url.encode()).hexdigest()[:12]
+    note = json.dumps({"url": source.url, "label": source.label, "headline": headline},
+                      ensure_ascii=False)
     posts = _slack_posts(session, alert_id)
     queued = 0
     for post in posts:
@@ -223,6 +230,16 @@ def enqueue_source_note(session: Session, alert_id: int, note: str, key: str, no
         queued += 1
     session.flush()
     return queued
+
+
+def source_of(note: str | None) -> tuple[Link, str] | None:
+    """The source and headline a `source` row announces; None for a note that is not data
+    (one queued, already rendered, by a release before sources were stored as data)."""
+    try:
+        data = json.loads(note or "")
+        return Link(str(data["url"]), str(data["label"])), str(data["headline"])
+    except (ValueError, KeyError, TypeError):
+        return None
 
 
 def pending_count(session: Session) -> int:
