@@ -152,8 +152,8 @@ def store_size(db: str) -> dict[str, float]:
 
 
 def prune_history(db: str, now: datetime, older_than: timedelta) -> dict[str, Any]:
-    from bot.retention import prune
     from bot.store import Store
+    from bot.store.retention import prune
 
     store = Store(f"sqlite:///{db}")
     started = time.perf_counter()

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import signal
 import sys
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -102,7 +101,7 @@ class Service:
                                    replace_existing=True)
 
     def prune(self) -> None:
-        from bot.retention import prune
+        from bot.store.retention import prune
 
         prune(self.store, self.config.retention.entries, self.clock())
 
@@ -158,7 +157,7 @@ class Service:
 
     # -- lifecycle ------------------------------------------------------------------------------
     def start(self) -> None:
-        from bot.slack_app.server import HttpServer, serve_http, serve_socket_mode
+        from bot.slack_app.server import HttpServer, health_only, serve_http, serve_socket_mode
 
         host, port = self.config.server.host, self.config.server.port
         if self.secrets.slack_bot_token is None:
@@ -222,20 +221,6 @@ class Service:
     def _close(self) -> None:
         self.pipeline.close()
         self.store.dispose()
-
-
-def health_only(health: Callable[[], tuple[bool, dict[str, Any]]]) -> Callable[..., Iterable[bytes]]:
-    """A WSGI app answering GET /healthz only (Slack app off, or in Socket Mode)."""
-    def wsgi(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        if environ.get("PATH_INFO") != "/healthz":
-            start_response("404 Not Found", [("Content-Type", "text/plain")])
-            return [b"Slack events are not served: SLACK_BOT_TOKEN is not set or Socket Mode is on\n"]
-        ok, details = health()
-        body = json.dumps({"ok": ok, **details}).encode()
-        start_response("200 OK" if ok else "503 Service Unavailable",
-                       [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
-        return [body]
-    return wsgi
 
 
 def run_service(config: Config) -> int:

@@ -9,12 +9,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from bot import retention
 from bot.models import Entry, Link, Match
-from bot.retention import prune
-from bot.store import Store
+from bot.store import Store, retention
 from bot.store.alerts import deliveries_of, get_alert, record_alert
 from bot.store.feeds import store_entries
+from bot.store.retention import prune
 from bot.store.schema import EntryRow
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)

@@ -38,22 +38,39 @@ def _json(start_response: StartResponse, status: str, body: dict[str, Any]) -> l
     return [data]
 
 
+def answer_health(health: Health, environ: WSGIEnvironment, start_response: StartResponse) -> list[bytes]:
+    """GET /healthz: 200 with the details when healthy, else 503 (the one implementation)."""
+    if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
+        return _json(start_response, "405 Method Not Allowed", {"ok": False})
+    try:
+        ok, details = health()
+    except Exception:  # a broken probe is an unhealthy service, not a 500 page
+        log.exception("health check failed")
+        ok, details = False, {"error": "health check failed"}
+    status = "200 OK" if ok else "503 Service Unavailable"
+    return _json(start_response, status, {"ok": ok, **details})
+
+
 def router(app: App, health: Health) -> WSGIApplication:
     """One WSGI app: /healthz answered from `health`, everything else by Bolt's handler."""
     slack = SlackRequestHandler(app, path=EVENTS_PATH)
 
     def wsgi(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == HEALTH_PATH:
-            if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
-                return _json(start_response, "405 Method Not Allowed", {"ok": False})
-            try:
-                ok, details = health()
-            except Exception:  # a broken probe is an unhealthy service, not a 500 page
-                log.exception("health check failed")
-                ok, details = False, {"error": "health check failed"}
-            status = "200 OK" if ok else "503 Service Unavailable"
-            return _json(start_response, status, {"ok": ok, **details})
+            return answer_health(health, environ, start_response)
         return slack(environ, start_response)
+
+    return wsgi
+
+
+def health_only(health: Health) -> WSGIApplication:
+    """A WSGI app answering GET /healthz only (Slack app off, or in Socket Mode)."""
+
+    def wsgi(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") != HEALTH_PATH:
+            start_response("404 Not Found", [("Content-Type", "text/plain")])
+            return [b"Slack events are not served: SLACK_BOT_TOKEN is not set or Socket Mode is on\n"]
+        return answer_health(health, environ, start_response)
 
     return wsgi
 
