@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from bot.alerts.snooze import mute_subjects
 from bot.channels.base import Channel, DeliveryError, Sent
@@ -36,11 +35,11 @@ from bot.store.outbox import (
     pending_count,
     record_thread,
     release,
+    retry_time,
     source_of,
     thread_for,
 )
 from bot.store.schema import AlertRow
-from bot.store.schema import Delivery as DeliveryRow
 from bot.store.snoozes import snoozed_subjects
 
 log = logging.getLogger("chokepoint.delivery")
@@ -285,7 +284,7 @@ class DeliveryWorker:
         with self.store.session() as s:
             status = mark_failed(s, row.id, self.worker_id, error=error, permanent=exc.permanent,
                                  retry_after=exc.retry_after, now=run.now)
-            due = _retry_time(s, row.id)
+            due = retry_time(s, row.id)
         failure = Failure(row.id, row.alert_id, row.target, error)
         fields = {"alert": row.alert_id, "delivery": row.id}
         if status == "failed":
@@ -297,8 +296,3 @@ class DeliveryWorker:
         if fam and due is not None:
             # The channel itself is unwell: the rest of this run's rows for it wait as long.
             run.down.setdefault(fam, (due, f"{fam} unavailable this run: {exc}"))
-
-
-def _retry_time(session: Session, delivery_id: int) -> datetime | None:
-    row = session.get(DeliveryRow, delivery_id)
-    return None if row is None or row.status != "pending" else row.next_attempt

@@ -18,6 +18,10 @@ Matching rules, decided once here so that every caller behaves the same:
   ``Nd`` and ``Pr``; "neodymium magnets" names ``NdFeB`` only (the product, not the oxide).
 * ``graphite`` matches wherever the word appears (pencils included): it is a controlled
   mineral and a false alarm there is cheap. "tungsten carbide" is ``W``.
+
+Over 300 lines because the alias table, the symbol rules and the one compiled matcher are
+read together: each rule above is a few lines of the matcher, and splitting them apart
+would hide which rule a pattern serves. The data itself lives in materials_data.py.
 """
 
 from __future__ import annotations

@@ -242,6 +242,12 @@ def source_of(note: str | None) -> tuple[Link, str] | None:
         return None
 
 
+def retry_time(session: Session, delivery_id: int) -> datetime | None:
+    """When a pending row is tried next; None if it is not pending (sent, failed, gone)."""
+    row = session.get(DeliveryRow, delivery_id)
+    return None if row is None or row.status != "pending" else row.next_attempt
+
+
 def pending_count(session: Session) -> int:
     """Rows not yet sent, failed or muted (including ones waiting to retry or in flight)."""
     q = select(func.count()).select_from(DeliveryRow).where(DeliveryRow.status.in_(OPEN_STATUSES))
