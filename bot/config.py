@@ -29,7 +29,7 @@ from pydantic import (
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from bot.durations import Validity, parse_duration, parse_validity
-from bot.models import SEVERITIES, Severity
+from bot.models import Severity
 
 CONFIG_FILENAME = "chokepoint.yaml"
 ENV_PREFIX = "CHOKEPOINT_"
@@ -37,6 +37,11 @@ ENV_PREFIX = "CHOKEPOINT_"
 Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
 ValidityPeriod = Annotated[Validity, BeforeValidator(parse_validity)]
 
+
+
+def is_url(location: str) -> bool:
+    """An http(s) URL rather than a file path; the scheme in any case (`HTTPS://` too)."""
+    return bool(re.match(r"^https?://", location, re.IGNORECASE))
 
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -225,7 +230,7 @@ class Config(BaseSettings):
 
     def location(self, value: str) -> str:
         """A source that may be a URL or a path: URLs pass through, paths are resolved."""
-        if re.match(r"^https?://", value):
+        if is_url(value):
             return value
         return str(self.path(value.removeprefix("file://")))
 
@@ -360,6 +365,3 @@ def load_config(path: Path | str) -> Config:
             problems.append(Problem(name, where, _describe(err)))
         raise ConfigError(problems) from None
 
-
-def severity_list() -> str:
-    return ", ".join(SEVERITIES)

@@ -10,7 +10,6 @@ from typing import Literal
 Severity = Literal["info", "warning", "high", "critical"]
 SEVERITIES: tuple[Severity, ...] = ("info", "warning", "high", "critical")
 AlertState = Literal["open", "acknowledged", "snoozed", "eased", "resolved"]
-ALERT_STATES: tuple[AlertState, ...] = ("open", "acknowledged", "snoozed", "eased", "resolved")
 
 LicenceStatus = Literal[
     "active", "pending", "renewal_filed", "renewed", "expired", "denied", "revoked"

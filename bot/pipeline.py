@@ -21,7 +21,7 @@ from bot.alerts.record import record_matches
 from bot.channels.console import ConsoleChannel
 from bot.channels.email import EmailSender
 from bot.channels.slack import SlackChannel
-from bot.config import Config, FeedConfig, Secrets
+from bot.config import Config, FeedConfig, Secrets, is_url
 from bot.delivery import DeliveryReport, DeliveryWorker
 from bot.models import Match, find_renewals
 from bot.rules import NEWS_TYPES
@@ -29,7 +29,6 @@ from bot.rules.base import RuleBase, RuleFailure, evaluate_rules
 from bot.rules.context import RuleContext, StatusChange, StoryRef
 from bot.rules.loader import load_rules
 from bot.sources.feeds import FeedPoller, PollResult
-from bot.sources.fetch import is_url
 from bot.sources.licences import refresh_licences
 from bot.sources.trade import refresh_trade
 from bot.store import Store

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import ConfigError, Secrets, find_config, load_config
+from bot.config import ConfigError, Secrets, find_config, is_url, load_config
 from bot.durations import Validity
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -178,3 +178,15 @@ def test_secrets_come_from_env_and_never_print(monkeypatch: pytest.MonkeyPatch) 
 def test_secrets_in_the_file_are_refused(tmp_path: Path) -> None:
     (problem,) = problems_of(write(tmp_path, MINIMAL + "slack:\n  bot_token: xoxb-1\n"))
     assert "slack.bot_token" in problem and "unknown key" in problem
+
+
+@pytest.mark.parametrize("url", ["https://example.com/feed", "HTTPS://EXAMPLE.COM/feed",
+                                 "Http://example.com/x"])
+def test_a_url_is_a_url_whatever_the_case_of_its_scheme(tmp_path: Path, url: str) -> None:
+    config = load_config(write(tmp_path, "feeds: []\n"))
+    assert is_url(url) and config.location(url) == url
+
+
+@pytest.mark.parametrize("path", ["feeds/a.xml", "/srv/https.xml", "httpsfeed.xml"])
+def test_a_path_is_not_a_url(path: str) -> None:
+    assert not is_url(path)

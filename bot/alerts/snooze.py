@@ -23,11 +23,6 @@ def mute_subjects(alert: Alert) -> list[str]:
     return [alert.subject]
 
 
-def is_snoozed(session: Session, subject: str, now: datetime) -> bool:
-    """True while a snooze on `subject` runs: new alerts on it are stored but not posted."""
-    return active_snooze(session, subject, now) is not None
-
-
 def snooze(
     session: Session, subject: str, until: datetime, by: str, alert_id: int | None,
     now: datetime,

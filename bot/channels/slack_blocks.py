@@ -35,7 +35,6 @@ HEADER_CHARS = 150
 SECTION_CHARS = 3000
 FIELD_CHARS = 2000
 FIELDS_PER_SECTION = 10
-CONTEXT_ELEMENTS = 10
 FALLBACK_CHARS = 40_000
 LONG_FACT = 160  # longer values get a section of their own instead of a narrow field
 MAX_LINKS = 6

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.cli.common import EXIT_CONFIG, EXIT_OK, add_config
-from bot.config import Config, ConfigError, find_config, load_config
+from bot.config import Config, ConfigError, find_config, is_url, load_config
 
 if TYPE_CHECKING:
     from bot.cli.common import Subcommands
@@ -46,21 +46,17 @@ def check_rules(config: Config) -> list[str]:
     rules_dir = config.rules_dir
     if not rules_dir.is_dir():
         return [f"{rules_dir}: rules folder not found (set `rules:` in the configuration)"]
-    try:
-        from bot.rules.loader import check_rules as _check
-    except ImportError:  # the rules engine is not installed yet
-        return []
+    from bot.rules.loader import check_rules as _check
+
     return [str(p) for p in _check(rules_dir)]
 
 
 def check_data(config: Config) -> list[str]:
     """Row problems in the licence register and trade statistics, and feed files that are local."""
+    from bot.sources.licences import SourceError, load_licences
+    from bot.sources.trade import load_trade
+
     problems: list[str] = []
-    try:
-        from bot.sources.licences import SourceError, load_licences
-        from bot.sources.trade import load_trade
-    except ImportError:
-        return problems
     if config.licences is not None:
         try:
             result = load_licences(config.location(config.licences.source),
@@ -75,7 +71,7 @@ def check_data(config: Config) -> list[str]:
         except SourceError as exc:
             problems.append(str(exc))
     for feed in config.feeds:
-        if not feed.url.startswith(("http://", "https://")):
+        if not is_url(feed.url):
             local = Path(config.location(feed.url))
             if not local.is_file():
                 problems.append(f"feed {feed.name!r}: {local} not found")

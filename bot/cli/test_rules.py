@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from bot.cli.common import EXIT_CONFIG, EXIT_OK, add_config, load, rules_or_exit
-from bot.config import Config, find_config
+from bot.config import Config, find_config, is_url
 
 if TYPE_CHECKING:
     from bot.cli.common import Subcommands
@@ -47,7 +47,7 @@ def test_rules(config: Config | None, source: str, *, as_json: bool, out: TextIO
     rules = rules_or_exit(folder)
     if rules is None:
         return EXIT_CONFIG
-    location = source if source.startswith(("http://", "https://")) else str(Path(source))
+    location = source if is_url(source) else str(Path(source))
     try:
         results = judge_feed(location, rules, utcnow())
     except (FetchError, FeedError) as exc:

@@ -89,9 +89,6 @@ class RuleBase(BaseModel):
         raise NotImplementedError
 
 
-Rule = RuleBase
-
-
 @dataclass(frozen=True)
 class RuleFailure:
     """A rule that raised while evaluating; the other rules still ran."""

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Literal
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from bot.config import is_url
 from bot.models import Entry
 from bot.sources.entries import (
     FeedError,
@@ -26,7 +27,7 @@ from bot.sources.entries import (
     plain_text,
     warn_bozo,
 )
-from bot.sources.fetch import FetchError, FetchResult, ThreadClients, fetch, is_url, read_source
+from bot.sources.fetch import FetchError, FetchResult, ThreadClients, fetch, read_source
 from bot.store.feeds import (
     FeedHealth,
     FeedSnapshot,

@@ -14,6 +14,8 @@ from urllib.parse import unquote, urlsplit
 
 import httpx
 
+from bot.config import is_url
+
 MAX_BYTES = 10 * 1024 * 1024
 USER_AGENT = "Chokepoint/0.1 (+https://github.com/chokepoint)"
 _RAW_CHUNK = 64 * 1024
@@ -205,10 +207,6 @@ def _plain(exc: Exception) -> str:
     """An httpx error as text without the URL (which may carry a token in its query)."""
     text = str(exc) or type(exc).__name__
     return re.sub(r"https?://\S+", "<url>", text)
-
-
-def is_url(location: str) -> bool:
-    return bool(re.match(r"^https?://", location, re.IGNORECASE))
 
 
 def source_name(location: str) -> str:

@@ -212,14 +212,6 @@ def mark_evaluated(store: Store, uids: Iterable[str]) -> None:
                       .values(evaluated=True))
 
 
-def recent_entries(store: Store, since: datetime, limit: int = 200) -> list[Entry]:
-    """Entries first seen since `since`, newest first (status replies, the digest)."""
-    query = (select(EntryRow).where(EntryRow.first_seen >= since)
-             .order_by(EntryRow.published.desc()).limit(limit))
-    with store.reader() as s:
-        return [to_entry(r) for r in s.scalars(query)]
-
-
 def entry_count(store: Store, feed: str | None = None) -> int:
     query = select(func.count()).select_from(EntryRow)
     if feed is not None:

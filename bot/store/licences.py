@@ -15,8 +15,6 @@ from bot.store.schema import LicenceChange, LicenceRow, SourceState
 
 _FIELDS = ("holder", "end_user", "licence_type", "material", "form", "destination", "issued",
            "expires", "status")
-# A newer licence only renews an older one once it is actually granted.
-_GRANTED = ("active", "renewed")
 
 
 @dataclass(frozen=True)

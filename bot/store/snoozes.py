@@ -41,8 +41,3 @@ def snoozed_subjects(session: Session, subjects: set[str], now: datetime) -> dic
             out[row.subject] = row
     return out
 
-
-def active_snoozes(session: Session, now: datetime) -> list[Snooze]:
-    """Every running snooze, ending soonest first (for `/chokepoint alerts` and the digest)."""
-    q = select(Snooze).where(Snooze.until > now).order_by(Snooze.until)
-    return list(session.scalars(q))
