@@ -17,6 +17,8 @@ LicenceStatus = Literal[
 LICENCE_STATUSES: tuple[LicenceStatus, ...] = (
     "active", "pending", "renewal_filed", "renewed", "expired", "denied", "revoked",
 )
+# A licence in one of these is done, one way or the other: nothing about it to warn of.
+SETTLED_STATUSES: tuple[LicenceStatus, ...] = ("renewed", "expired", "denied", "revoked")
 LicenceType = Literal["temporary", "general", "individual"]
 LICENCE_TYPES: tuple[LicenceType, ...] = ("temporary", "general", "individual")
 Form = Literal["oxide", "metal", "alloy", "compound", "magnet"]
@@ -61,6 +63,11 @@ class Licence:
     issued: date | None = None
     expires: date | None = None
     status: LicenceStatus = "active"
+
+    @property
+    def in_force(self) -> bool:
+        """Granted and not ended: active, renewed, or with a renewal filed in time."""
+        return self.status in ("active", "renewed", "renewal_filed")
 
     def days_left(self, today: date) -> int | None:
         """Whole days from `today` until expiry (negative once expired); None if unknown."""
@@ -134,13 +141,45 @@ class Alert:
     extra: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
 
 
+@dataclass(frozen=True)
+class StatusChange:
+    """A licence's status as seen to change between two refreshes (old_status None: first sight)."""
+
+    licence_id: str
+    old_status: str | None
+    new_status: str
+    changed: datetime
+    id: int = 0  # the stored change (0 for one that was never stored)
+
+
+@dataclass(frozen=True)
+class FeedHealth:
+    """A feed's health as `/chokepoint feeds`, the digest and the feed_stale rule see it."""
+
+    name: str
+    url: str = ""
+    last_success: datetime | None = None
+    last_error: str | None = None
+    last_error_at: datetime | None = None
+    failures: int = 0
+    next_attempt: datetime | None = None
+    entries_seen: int = 0
+    last_new_entry: datetime | None = None
+    first_success: datetime | None = None
+    # When polling started; judges a feed that has never once succeeded.
+    first_attempt: datetime | None = None
+
+    @property
+    def healthy(self) -> bool:
+        return self.failures == 0 and self.last_success is not None
+
+
 def find_renewals(licences: Iterable[Licence]) -> dict[str, str]:
     """old licence id -> id of a newer licence for the same holder, material and end user (docs/rules.md).
 
     "Newer" means it expires later (else was issued later) and is itself in force or renewed;
     a pending or denied application does not renew anything.
     """
-    in_force = {"active", "renewed", "renewal_filed"}
     groups: dict[tuple[str, str, str], list[Licence]] = {}
     for lic in licences:
         # Without a named end user, the destination tells two buyers' licences apart: a holder's
@@ -155,7 +194,7 @@ def find_renewals(licences: Iterable[Licence]) -> dict[str, str]:
         for old in group:
             newer = [
                 lic for lic in group
-                if lic.licence_id != old.licence_id and lic.status in in_force and _later(lic, old)
+                if lic.licence_id != old.licence_id and lic.in_force and _later(lic, old)
             ]
             if newer:
                 best = max(newer, key=lambda lic: (lic.expires or date.min, lic.issued or date.min))

@@ -26,7 +26,7 @@ from bot.delivery import DeliveryReport, DeliveryWorker
 from bot.models import Match, find_renewals
 from bot.rules import NEWS_TYPES
 from bot.rules.base import RuleBase, RuleFailure, evaluate_rules
-from bot.rules.context import RuleContext, StatusChange, StoryRef
+from bot.rules.context import RuleContext, StoryRef
 from bot.rules.loader import load_rules
 from bot.sources.feeds import FeedPoller, PollResult
 from bot.sources.licences import refresh_licences
@@ -152,8 +152,7 @@ class Pipeline:
                        if a.rule_type in NEWS_TYPES]
         ctx = RuleContext(
             now=now, today=self.today(now), entries=tuple(entries), licences=tuple(licences),
-            licence_changes=tuple(StatusChange(c.licence_id, c.old_status, c.new_status, c.changed)
-                                  for c in changes),
+            licence_changes=tuple(changes),
             renewals=find_renewals(licences), trade=tuple(trade_series(self.store)),
             feeds=tuple(feed_health(self.store, [f.name for f in self.config.feeds])),
             recent_stories=tuple(stories),

@@ -7,7 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from pydantic import ValidationError
 
-from bot.rules.context import FeedHealth, RuleContext
+from bot.models import FeedHealth
+from bot.rules.context import RuleContext
 from bot.rules.feed_stale import FeedStale
 
 NOW = datetime(2026, 3, 10, 23, 30, tzinfo=UTC)
@@ -85,7 +86,7 @@ def test_feeds_filter() -> None:
 
 
 def test_the_stores_feed_health_records_can_be_judged_as_they_are() -> None:
-    from bot.store.feeds import FeedHealth as StoredHealth
+    from bot.models import FeedHealth as StoredHealth  # what store.feeds.feed_health returns
 
     row = StoredHealth(name="mining-com", url="https://www.mining.com/feed/",
                        last_success=NOW, last_error=None, last_error_at=None, failures=0,

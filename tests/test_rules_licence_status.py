@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from pydantic import ValidationError
 
-from bot.models import Licence
-from bot.rules.context import RuleContext, StatusChange
+from bot.models import Licence, StatusChange
+from bot.rules.context import RuleContext
 from bot.rules.licence_status import LicenceStatusRule
 
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)

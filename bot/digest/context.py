@@ -18,7 +18,7 @@ from bot.digest.chart import (
 )
 from bot.digest.week import day_text, period, when
 from bot.materials import display_name
-from bot.models import SEVERITIES, Alert, Licence, Link, severity_rank
+from bot.models import SEVERITIES, Alert, Licence, Link, StatusChange, severity_rank
 from bot.store import Store
 from bot.store import digests as repo
 
@@ -173,7 +173,7 @@ def _licence_label(lic: Licence) -> str:
 
 def _changes(
     alerts: list[Alert], settled: list[Alert], renewals: list[tuple[Licence, Licence]],
-    status: list[repo.StatusChange], entered: list[Licence], today: date,
+    status: list[tuple[Licence, StatusChange]], entered: list[Licence], today: date,
 ) -> tuple[Change, ...]:
     """What moved this week, in the order a buyer cares: restrictions, easings, resolutions,
     renewals, licences newly inside 30 days, other status changes."""
@@ -188,12 +188,12 @@ def _changes(
         renewed.add(old.licence_id)
         until = f", valid until {day_text(new.expires)}" if new.expires else ""
         out.append(Change("Renewed", f"{_licence_label(old)} renewed by {new.licence_id}{until}"))
-    for sc in status:
-        if sc.new_status == "renewed" and sc.licence.licence_id not in renewed:
-            out.append(Change("Renewed", f"{_licence_label(sc.licence)} renewed"))
+    for lic, sc in status:
+        if sc.new_status == "renewed" and lic.licence_id not in renewed:
+            out.append(Change("Renewed", f"{_licence_label(lic)} renewed"))
         elif sc.new_status != "renewed":
             move = f"{sc.old_status} → {sc.new_status}".replace("_", " ")
-            out.append(Change("Status", f"{_licence_label(sc.licence)}: {move}"))
+            out.append(Change("Status", f"{_licence_label(lic)}: {move}"))
     for lic in entered:
         assert lic.expires is not None
         out.append(Change("Within 30 days", f"{_licence_label(lic)} expires in "
@@ -217,7 +217,7 @@ def _expiring(licences: list[Licence], today: date) -> tuple[ExpiringLicence, ..
     return tuple(sorted(rows, key=lambda r: (r.days_left, r.licence_id)))
 
 
-def _problem(h: repo.SourceHealth, tz: ZoneInfo) -> SourceProblem:
+def _problem(h: repo.UnhealthySource, tz: ZoneInfo) -> SourceProblem:
     since = f"last success {when(h.last_success, tz, year=True)}" if h.last_success else (
         "never loaded successfully")
     error = (h.last_error or "").strip().replace("\n", " ")

@@ -6,61 +6,19 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from types import MappingProxyType
-from typing import Any, Protocol
+from typing import Any
 
 from bot.materials import UnknownMaterial, display_name
 from bot.models import (
     Alert,
     Entry,
+    FeedHealth,
     Licence,
     Link,
+    StatusChange,
     TradePoint,
     find_renewals,  # noqa: F401 - re-exported for rules
 )
-
-
-@dataclass(frozen=True)
-class StatusChange:
-    """A licence's status changed between two refreshes (old is None on first sight)."""
-
-    licence_id: str
-    old: str | None
-    new: str
-    when: datetime
-
-
-class FeedLike(Protocol):
-    """What feed_stale reads of a feed; bot.store.feeds.FeedHealth fits as it is.
-
-    Optional, read when present: `first_success`, and `first_attempt` (when polling began),
-    without which a feed that has never once succeeded cannot be judged stale.
-    """
-
-    @property
-    def name(self) -> str: ...
-    @property
-    def last_success(self) -> datetime | None: ...
-    @property
-    def last_new_entry(self) -> datetime | None: ...
-    @property
-    def last_error(self) -> str | None: ...
-    @property
-    def failures(self) -> int: ...
-
-
-@dataclass(frozen=True)
-class FeedHealth:
-    """What a feed_stale rule needs to know about one feed (a FeedLike with every field)."""
-
-    name: str
-    last_success: datetime | None = None
-    last_new_entry: datetime | None = None
-    last_error: str | None = None
-    last_error_at: datetime | None = None
-    first_success: datetime | None = None
-    # When polling started; judges a feed that has never once succeeded.
-    first_attempt: datetime | None = None
-    failures: int = 0
 
 
 @dataclass(frozen=True)
@@ -105,7 +63,7 @@ class RuleContext:
     licence_changes: tuple[StatusChange, ...] = ()
     renewals: Mapping[str, str] = field(default_factory=lambda: _frozen_map(None))
     trade: tuple[TradePoint, ...] = ()
-    feeds: tuple[FeedLike, ...] = ()
+    feeds: tuple[FeedHealth, ...] = ()
     recent_stories: tuple[StoryRef, ...] = ()
     # The classifier's verdicts by entry uid, shared by the news rules of this cycle only.
     verdicts: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)

@@ -8,9 +8,9 @@ from typing import Annotated
 from pydantic import BeforeValidator, Field
 
 from bot.durations import parse_duration
-from bot.models import Match
+from bot.models import FeedHealth, Match
 from bot.rules.base import RuleBase
-from bot.rules.context import FeedLike, RuleContext
+from bot.rules.context import RuleContext
 
 
 def _ago(delta: timedelta) -> str:
@@ -36,11 +36,9 @@ class FeedStale(RuleBase):
     after: Annotated[timedelta, BeforeValidator(parse_duration)] = timedelta(days=3)
     feeds: list[str] | None = Field(default=None, min_length=1)
 
-    def quiet_since(self, feed: FeedLike) -> datetime | None:
+    def quiet_since(self, feed: FeedHealth) -> datetime | None:
         """Since when the feed is quiet: its last new entry, else its first sign of life."""
-        first: datetime | None = getattr(feed, "first_success", None) or getattr(
-            feed, "first_attempt", None)
-        return feed.last_new_entry or first
+        return feed.last_new_entry or feed.first_success or feed.first_attempt
 
     def evaluate(self, ctx: RuleContext) -> list[Match]:
         matches = []
@@ -53,7 +51,7 @@ class FeedStale(RuleBase):
             matches.append(self._match(feed, since, ctx))
         return matches
 
-    def _match(self, feed: FeedLike, since: datetime, ctx: RuleContext) -> Match:
+    def _match(self, feed: FeedHealth, since: datetime, ctx: RuleContext) -> Match:
         failing = feed.last_error is not None and (
             feed.last_success is None or ctx.now - feed.last_success >= self.after
         )

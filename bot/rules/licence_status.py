@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pydantic import ConfigDict, Field, field_validator
 
-from bot.models import LICENCE_STATUSES, Match, Severity
+from bot.models import LICENCE_STATUSES, Match, Severity, StatusChange
 from bot.rules.base import RuleBase
-from bot.rules.context import RuleContext, StatusChange, material_name
+from bot.rules.context import RuleContext, material_name
 
 _WORDS = {
     "active": "is now active", "pending": "is pending", "renewal_filed": "has a renewal filed",
@@ -54,16 +54,16 @@ class LicenceStatusRule(RuleBase):
         return _statuses(v, "from")
 
     def fires(self, change: StatusChange) -> bool:
-        if change.old is None or change.old == change.new:
+        if change.old_status is None or change.old_status == change.new_status:
             return False
-        if self.to is not None and change.new not in self.to:
+        if self.to is not None and change.new_status not in self.to:
             return False
-        return self.from_ is None or change.old in self.from_
+        return self.from_ is None or change.old_status in self.from_
 
     def evaluate(self, ctx: RuleContext) -> list[Match]:
         # Several refreshes may have queued changes of one licence; its latest status is news.
         latest: dict[str, StatusChange] = {}
-        for change in sorted(ctx.licence_changes, key=lambda c: c.when):
+        for change in sorted(ctx.licence_changes, key=lambda c: c.changed):
             if self.fires(change):
                 latest[change.licence_id] = change
         return [self._match(change, ctx) for change in latest.values()]
@@ -72,12 +72,12 @@ class LicenceStatusRule(RuleBase):
         licence = ctx.licence(change.licence_id)
         holder = licence.holder if licence else ""
         title = f"Licence {change.licence_id}" + (f" ({holder})" if holder else "")
-        title += f" {_WORDS.get(change.new, 'is now ' + change.new)} (was {change.old})"
+        title += f" {_WORDS.get(change.new_status, 'is now ' + change.new_status)} (was {change.old_status})"
         facts: list[tuple[str, str]] = []
         if licence:
             facts.append(("Holder", licence.holder))
         facts.append(("Licence", change.licence_id))
-        facts.append(("Status", f"{change.old} → {change.new}"))
+        facts.append(("Status", f"{change.old_status} → {change.new_status}"))
         if licence:
             facts.append(("Material", f"{material_name(licence.material)}, {licence.form}"))
             if licence.end_user:
@@ -91,11 +91,11 @@ class LicenceStatusRule(RuleBase):
         return Match(
             rule_id=self.id,
             rule_type=self.type_name,
-            key=self.key("licence", change.licence_id, change.new),
+            key=self.key("licence", change.licence_id, change.new_status),
             severity=severity,
             title=title,
             subject=change.licence_id,
             materials=(licence.material,) if licence else (),
             facts=tuple(facts),
-            reason=f"status changed from {change.old} to {change.new}",
+            reason=f"status changed from {change.old_status} to {change.new_status}",
         )

@@ -18,7 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from bot.config import is_url
-from bot.models import Entry
+from bot.models import Entry, FeedHealth
 from bot.sources.entries import (
     FeedError,
     canonical_link,
@@ -29,7 +29,6 @@ from bot.sources.entries import (
 )
 from bot.sources.fetch import FetchError, FetchResult, ThreadClients, fetch, read_source
 from bot.store.feeds import (
-    FeedHealth,
     FeedSnapshot,
     feed_health,
     feed_snapshots,

@@ -10,8 +10,9 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.models import Alert, Licence, TradePoint
+from bot.models import SETTLED_STATUSES, Alert, Licence, StatusChange, TradePoint
 from bot.store.alerts import to_alert
+from bot.store.licences import to_licence
 from bot.store.schema import (
     AlertRow,
     DigestRow,
@@ -22,22 +23,9 @@ from bot.store.schema import (
     TradeRow,
 )
 
-# Statuses under which a licence no longer needs watching: it is done, one way or the other.
-CLOSED_STATUSES = ("renewed", "expired", "denied", "revoked")
-
 
 @dataclass(frozen=True)
-class StatusChange:
-    """A licence status change seen between two refreshes of the register."""
-
-    licence: Licence
-    old_status: str
-    new_status: str
-    changed: datetime
-
-
-@dataclass(frozen=True)
-class SourceHealth:
+class UnhealthySource:
     """One feed or data source (licence register, trade statistics) and how it is doing."""
 
     name: str
@@ -55,21 +43,6 @@ class DigestClaim:
     outcome: Literal["claimed", "sent", "busy"]
     message_id: str | None = None
     attempts: int = 0
-
-
-def to_licence(row: LicenceRow) -> Licence:
-    return Licence(
-        licence_id=row.licence_id,
-        holder=row.holder,
-        material=row.material,
-        licence_type=row.licence_type,  # type: ignore[arg-type]
-        form=row.form,  # type: ignore[arg-type]
-        end_user=row.end_user or "",
-        destination=row.destination or "",
-        issued=row.issued,
-        expires=row.expires,
-        status=row.status,  # type: ignore[arg-type]
-    )
 
 
 def alerts_created(session: Session, start: datetime, end: datetime) -> list[Alert]:
@@ -101,7 +74,7 @@ def watched_licences(session: Session) -> list[Licence]:
     """Licences still in the register whose status is not closed (renewed, expired, ...)."""
     q = (
         select(LicenceRow)
-        .where(LicenceRow.removed.is_(None), LicenceRow.status.not_in(CLOSED_STATUSES))
+        .where(LicenceRow.removed.is_(None), LicenceRow.status.not_in(SETTLED_STATUSES))
         .order_by(LicenceRow.expires, LicenceRow.licence_id)
     )
     return [to_licence(r) for r in session.scalars(q)]
@@ -132,8 +105,11 @@ def renewed_by(session: Session, new: list[Licence]) -> list[tuple[Licence, Lice
     return pairs
 
 
-def status_changes(session: Session, start: datetime, end: datetime) -> list[StatusChange]:
-    """Status transitions in [start, end), oldest first; first sightings are not changes."""
+def status_changes(
+    session: Session, start: datetime, end: datetime
+) -> list[tuple[Licence, StatusChange]]:
+    """Status transitions in [start, end) with their licence, oldest first; first sightings
+    are not changes."""
     q = (
         select(LicenceChange, LicenceRow)
         .join(LicenceRow, LicenceRow.licence_id == LicenceChange.licence_id)
@@ -145,7 +121,8 @@ def status_changes(session: Session, start: datetime, end: datetime) -> list[Sta
         .order_by(LicenceChange.changed, LicenceChange.id)
     )
     return [
-        StatusChange(to_licence(lic), change.old_status or "", change.new_status, change.changed)
+        (to_licence(lic), StatusChange(lic.licence_id, change.old_status or "", change.new_status,
+                                       change.changed, id=change.id))
         for change, lic in session.execute(q)
     ]
 
@@ -175,7 +152,7 @@ def feed_count(session: Session) -> int:
 
 def unhealthy_sources(
     session: Session, now: datetime, stale_after: timedelta
-) -> list[SourceHealth]:
+) -> list[UnhealthySource]:
     """Feeds failing (failures > 0) or without a success for `stale_after`, then data sources
     whose last error is newer than their last good load."""
     cutoff = now - stale_after
@@ -186,7 +163,7 @@ def unhealthy_sources(
         .order_by(FeedState.name)
     )
     out = [
-        SourceHealth(f.name, "feed", f.last_success, f.last_error, f.last_error_at, f.failures)
+        UnhealthySource(f.name, "feed", f.last_success, f.last_error, f.last_error_at, f.failures)
         for f in feeds
     ]
     for s in session.scalars(select(SourceState).order_by(SourceState.name)):
@@ -194,7 +171,7 @@ def unhealthy_sources(
             s.last_success is None or s.last_error_at > s.last_success
         )
         if failing:
-            out.append(SourceHealth(s.name, "source", s.last_success, s.last_error,
+            out.append(UnhealthySource(s.name, "source", s.last_success, s.last_error,
                                     s.last_error_at, 1))
     return out
 

@@ -12,7 +12,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from bot.models import Entry
+from bot.models import Entry, FeedHealth
 from bot.store.db import Store
 from bot.store.schema import EntryRow, FeedState
 
@@ -31,25 +31,6 @@ class FeedSnapshot:
     first_success: datetime | None
     failures: int
     fingerprint: str | None = None
-
-
-@dataclass(frozen=True)
-class FeedHealth:
-    """A feed's health as `/chokepoint feeds`, the digest and the feed_stale rule see it."""
-
-    name: str
-    url: str
-    last_success: datetime | None
-    last_error: str | None
-    last_error_at: datetime | None
-    failures: int
-    next_attempt: datetime | None
-    entries_seen: int
-    last_new_entry: datetime | None
-
-    @property
-    def healthy(self) -> bool:
-        return self.failures == 0 and self.last_success is not None
 
 
 def to_entry(row: EntryRow) -> Entry:
@@ -226,6 +207,8 @@ def feed_health(store: Store, names: Sequence[str] | None = None) -> list[FeedHe
     if names is not None:
         query = query.where(FeedState.name.in_(list(names)))
     with store.reader() as s:
+        # first_success is not passed on (issue 13: feed_stale cannot judge a feed that has
+        # never succeeded); this restructuring keeps that behaviour as it was.
         return [FeedHealth(r.name, r.url, r.last_success, r.last_error, r.last_error_at,
                            r.failures or 0, r.next_attempt, r.entries_seen or 0,
                            r.last_new_entry) for r in s.scalars(query)]

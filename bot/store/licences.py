@@ -9,23 +9,12 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from bot.models import Licence, find_renewals
+from bot.models import Licence, StatusChange, find_renewals
 from bot.store.db import Store
 from bot.store.schema import LicenceChange, LicenceRow, SourceState
 
 _FIELDS = ("holder", "end_user", "licence_type", "material", "form", "destination", "issued",
            "expires", "status")
-
-
-@dataclass(frozen=True)
-class StatusChange:
-    """A licence's status as seen to change between two refreshes (old None: first sight)."""
-
-    id: int
-    licence_id: str
-    old_status: str | None
-    new_status: str
-    changed: datetime
 
 
 @dataclass(frozen=True)
@@ -121,7 +110,7 @@ def status_changes(store: Store, *, unevaluated: bool = False,
     if since is not None:
         query = query.where(LicenceChange.changed >= since)
     with store.reader() as s:
-        return [StatusChange(c.id, c.licence_id, c.old_status, c.new_status, c.changed)
+        return [StatusChange(c.licence_id, c.old_status, c.new_status, c.changed, id=c.id)
                 for c in s.scalars(query)]
 
 

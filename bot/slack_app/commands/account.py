@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.materials import display_name
+from bot.models import FeedHealth
 from bot.slack_app.blocks import Reply, ReplyBuilder, ago, clip, esc, local_time, simple
 from bot.slack_app.commands.ask import Ask
 from bot.slack_app.commands.parse import parse_materials
 from bot.store import subscriptions as subs
-from bot.store.feeds import FeedHealth, feed_health
+from bot.store.feeds import feed_health
 from bot.store.licences import SourceHealth, source_health
 
 _ALL = {"all", "everything", "*"}
