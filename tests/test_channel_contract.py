@@ -9,8 +9,6 @@ cannot act as markup where it lands.
 from __future__ import annotations
 
 import io
-import socket
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -26,6 +24,7 @@ from bot.channels.email import EmailChannel, EmailSender
 from bot.channels.slack import SlackChannel
 from bot.config import EmailConfig
 from bot.models import Alert, Link, Target
+from tests.helpers.sockets import silent_server
 from tests.peers.slack_api import SlackApiPeer
 from tests.peers.smtp import SmtpPeer
 
@@ -66,33 +65,10 @@ def _texts(value: Any) -> list[str]:
 
 
 def _silent_port(stack: list[Callable[[], None]]) -> int:
-    """A server that accepts and never answers: every client times out."""
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen()
-    held: list[socket.socket] = []
-    stop = threading.Event()
-
-    def accept() -> None:
-        listener.settimeout(0.1)
-        while not stop.is_set():
-            try:
-                held.append(listener.accept()[0])
-            except OSError:
-                continue
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-
-    def close() -> None:
-        stop.set()
-        thread.join()
-        for conn in held:
-            conn.close()
-        listener.close()
-
-    stack.append(close)
-    return int(listener.getsockname()[1])
+    server = silent_server()
+    port = server.__enter__()
+    stack.append(lambda: server.__exit__(None, None, None))
+    return port
 
 
 def _slack_row(family: str, stack: list[Callable[[], None]]) -> Row:

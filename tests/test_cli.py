@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.test_e2e_once import REPO, RULES, chokepoint, explain
+from tests.helpers.e2e import REPO, RULES, chokepoint, explain
 
 # Every command of SPEC §2 with the options the spec gives it.
 COMMANDS: dict[str, tuple[str, ...]] = {
@@ -153,7 +153,7 @@ def test_alerts_piped_into_head_ends_quietly(tmp_path: Path) -> None:
     from bot.models import Match
     from bot.store import Store
     from bot.store.alerts import record_alert
-    from tests.test_e2e_once import chokepoint_script, clean_env
+    from tests.helpers.e2e import chokepoint_script, clean_env
 
     db = tmp_path / "a.db"
     store = Store(f"sqlite:///{db}")

@@ -29,7 +29,7 @@ from bot.models import TradePoint
 from bot.store import Store
 from bot.store import digests as repo
 from bot.store.schema import Base, DigestRow, LicenceRow
-from tests.digest_fixture import NOW, TZ, WEEK, add_alert, load_week
+from tests.helpers.digest_week import NOW, TZ, WEEK, add_alert, load_week
 from tests.peers.smtp import SmtpPeer
 
 GOLDEN = Path(__file__).parent / "golden" / "digest_2026-W03.txt"

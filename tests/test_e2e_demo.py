@@ -6,8 +6,8 @@ import re
 import time
 from pathlib import Path
 
+from tests.helpers.e2e import TOKEN, chokepoint, clean_env, explain
 from tests.peers.slack_api import SlackApiPeer
-from tests.test_e2e_once import TOKEN, chokepoint, clean_env, explain
 
 
 def test_demo_prints_alerts_and_writes_the_digest_without_calling_slack(

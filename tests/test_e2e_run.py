@@ -23,11 +23,7 @@ from sqlalchemy import select
 
 from bot.store import Store
 from bot.store.schema import AlertMaterial, AlertRow, Delivery
-from tests.peers.http_feeds import FeedServer
-from tests.peers.slack_api import SlackApiPeer
-from tests.peers.slack_signing import signed_headers, slash_command_body
-from tests.peers.smtp import SmtpPeer
-from tests.test_e2e_once import (
+from tests.helpers.e2e import (
     TOKEN,
     alert_id_of,
     chokepoint,
@@ -41,6 +37,10 @@ from tests.test_e2e_once import (
     serve_feeds,
     write_config,
 )
+from tests.peers.http_feeds import FeedServer
+from tests.peers.slack_api import SlackApiPeer
+from tests.peers.slack_signing import signed_headers, slash_command_body
+from tests.peers.smtp import SmtpPeer
 
 SIGNING_SECRET = "e2e-signing-secret-0123456789abcdef"
 EXPECTED_ALERTS = 7  # the fixtures' news, licence and export alerts (see test_e2e_once)

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-import socket
-import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
@@ -17,6 +15,7 @@ from bot.channels.base import DeliveryError
 from bot.channels.email import EmailSender, alert_message
 from bot.config import EmailConfig
 from bot.models import Alert, Link
+from tests.helpers.sockets import silent_server as silent
 from tests.peers.smtp import SmtpPeer
 
 SENDER = "Chokepoint <alerts@example.com>"
@@ -189,29 +188,8 @@ def test_refusal_at_data_carries_its_kind(smtp_peer: SmtpPeer, code: int, perman
 
 @pytest.fixture
 def silent_server() -> Iterator[int]:
-    """Accepts connections and never says a word: an SMTP server that hangs."""
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen()
-    held: list[socket.socket] = []
-    stop = threading.Event()
-
-    def accept() -> None:
-        listener.settimeout(0.1)
-        while not stop.is_set():
-            try:
-                held.append(listener.accept()[0])
-            except OSError:
-                continue
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    yield listener.getsockname()[1]
-    stop.set()
-    thread.join()
-    for conn in held:
-        conn.close()
-    listener.close()
+    with silent() as port:
+        yield port
 
 
 def test_a_server_that_hangs_times_out_as_transient(silent_server: int) -> None:

@@ -23,9 +23,9 @@ from bot.store.feeds import record_failure, record_success
 from bot.store.licences import record_source_success
 from bot.store.schema import Base, Subscription
 from bot.store.trade import apply_trade
+from tests.helpers.slack_app import NOW, SECRET, SlackAppHarness, block_texts
 from tests.peers.slack_api import SlackApiPeer
 from tests.peers.slack_signing import signed_headers, slash_command_body
-from tests.test_slack_app import NOW, SECRET, SlackAppHarness, block_texts
 
 TODAY = NOW.date()  # 2025-11-03, the same day in Europe/Berlin at 08:00 UTC
 INJECTION = "<!channel> <@U0BOSS> <http://evil.example|bank>"

@@ -22,7 +22,7 @@ from bot.store.schema import (
     TradeRow,
 )
 
-FOLDER = Path(__file__).parent / "data" / "digest"
+FOLDER = Path(__file__).parents[1] / "data" / "digest"
 
 
 def _week() -> dict[str, Any]:
