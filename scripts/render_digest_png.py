@@ -20,9 +20,9 @@ from PIL import Image, ImageChops
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.digest import write_digest_html  # noqa: E402 - after the path set-up above
+from bot.digest.render import write_digest_html  # noqa: E402 - after the path set-up above
 from bot.store import Store  # noqa: E402
-from tests.digest_fixture import NOW, TZ, load_week  # noqa: E402
+from tests.helpers.digest_week import NOW, TZ, load_week  # noqa: E402
 
 WIDTH = 760  # a mail client's reading pane: the 664px mail plus its grey margin
 BACKGROUND = (0xEE, 0xF0, 0xF3)  # the body colour of templates/digest/html.j2
