@@ -140,7 +140,7 @@ def collect(folder: Path) -> Collected:
             messages = _messages(peer, store)
             alert, thread = _pick(messages, ALERT, thread=False), _pick(messages, THREAD, thread=True)
             home = home_view(store, BUYER, clock[0], config.tz)
-            digest = _write_digest(store, folder / "digest.html", config.tz)  # as the demo does
+            digest = _write_digest(pipeline, folder / "digest.html", config.tz)  # as the demo
             calls = [{"method": c.method, **c.body} for c in peer.calls]
         finally:
             pipeline.close()
@@ -260,7 +260,7 @@ body { margin: 0; background: #fff; color: #1d1c1d;
 .section { margin: 4px 0 8px; }
 .fields { display: grid; grid-template-columns: 1fr 1fr; gap: 8px 24px; margin-top: 8px; }
 .context { color: #616061; font-size: 13px; margin: 4px 0; }
-.actions { margin: 10px 0 2px; }
+.actions { margin: 10px 0 14px; }
 hr { border: 0; border-top: 1px solid #e2e2e2; margin: 12px 0; }
 button { font: 700 15px Lato, 'Liberation Sans', sans-serif; border: 1px solid #c4c4c4;
          background: #fff; color: #1d1c1d; border-radius: 4px; padding: 4px 14px;
@@ -286,7 +286,7 @@ def slack_pages(got: Collected, tz: Any) -> dict[str, str]:
     """alert, thread and app-home as HTML pages."""
     posted = f"{DEMO_NOW.astimezone(tz):%-I:%M %p}"
     channel = html.escape(got.alert.channel.lstrip("#"))
-    alert = page(f"# {channel}<small>Chokepoint alerts</small>", message_html(got.alert, posted))
+    alert = page(f"# {channel}", message_html(got.alert, posted))
     replies = "".join(message_html(r, posted) for r in got.thread.replies)
     count = len(got.thread.replies)
     thread = page(f"Thread<small>#{html.escape(got.thread.channel.lstrip('#'))}</small>",

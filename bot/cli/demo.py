@@ -16,7 +16,6 @@ from bot.templates import default_rules_dir
 if TYPE_CHECKING:
     from bot.cli.common import Subcommands
     from bot.pipeline import CycleReport, Pipeline
-    from bot.store import Store
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample"
 # The sample week's news runs up to this morning; time is fixed so the demo never goes stale.
@@ -55,7 +54,7 @@ def run_demo(out: Path, *, stream: TextIO | None = None) -> int:
                 "Alerts as they would appear in Slack:\n\n"
             )
             report = demo_cycle(pipeline)
-            path = _write_digest(store, out, config.tz)
+            path = _write_digest(pipeline, out, config.tz)
         finally:
             pipeline.close()
             store.dispose()
@@ -87,7 +86,7 @@ def demo_cycle(pipeline: Pipeline) -> CycleReport:
     return pipeline.cycle(DEMO_NOW)
 
 
-def _write_digest(store: Store, out: Path, tz: object) -> Path:
+def _write_digest(pipeline: Pipeline, out: Path, tz: object) -> Path:
     from bot.digest.render import write_digest_html  # matplotlib loads only here
 
-    return write_digest_html(store, out, now=DIGEST_AT, tz=tz)  # type: ignore[arg-type]
+    return write_digest_html(pipeline.store, out, now=DIGEST_AT, tz=tz)  # type: ignore[arg-type]
