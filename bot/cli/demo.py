@@ -10,16 +10,18 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from bot.config import Secrets, load_config
+from bot.config import Config, Secrets, load_config
 from bot.templates import default_rules_dir
 
 if TYPE_CHECKING:
     from bot.cli.common import Subcommands
-    from bot.store import Store
+    from bot.pipeline import CycleReport, Pipeline
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample"
 # The sample week's news runs up to this morning; time is fixed so the demo never goes stale.
 DEMO_NOW = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
+# The digest's week is [start, end): written a minute after the cycle it counts its alerts.
+DIGEST_AT = DEMO_NOW + timedelta(minutes=1)
 
 
 def register(sub: Subcommands) -> None:
@@ -35,14 +37,11 @@ def run_demo(out: Path, *, stream: TextIO | None = None) -> int:
     # The pipeline loads only when the command runs, not for `chokepoint --help`.
     from bot.pipeline import Pipeline
     from bot.store import Store
-    from bot.store.licences import mark_changes_evaluated, status_changes
 
     stream = stream or sys.stdout
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="chokepoint-demo-") as tmp:
-        config = load_config(SAMPLE / "chokepoint.yaml").model_copy(
-            update={"database": f"sqlite:///{Path(tmp) / 'demo.db'}", "rules": str(default_rules_dir())}
-        )
+        config = demo_config(Path(tmp))
         store = Store(config.database_url)
         # No tokens, whatever the environment holds: the demo prints instead of posting.
         pipeline = Pipeline(config, store, Secrets.model_construct(), console=stream,
@@ -54,12 +53,8 @@ def run_demo(out: Path, *, stream: TextIO | None = None) -> int:
                 f"Sample data: {len(config.feeds)} feeds, a licence register, real export figures.\n"
                 "Alerts as they would appear in Slack:\n\n"
             )
-            # Yesterday's register first, so today's refresh shows status changes.
-            yesterday = DEMO_NOW - timedelta(days=1)
-            pipeline.refresh_licences(yesterday, location=str(SAMPLE / "licences-previous.csv"))
-            mark_changes_evaluated(store, [c.id for c in status_changes(store, unevaluated=True)])
-            report = pipeline.cycle(DEMO_NOW)
-            path = _write_digest(store, out, config.tz)
+            report = demo_cycle(pipeline)
+            path = _write_digest(pipeline, out, config.tz)
         finally:
             pipeline.close()
             store.dispose()
@@ -72,7 +67,26 @@ def run_demo(out: Path, *, stream: TextIO | None = None) -> int:
     return 0
 
 
-def _write_digest(store: Store, out: Path, tz: object) -> Path:
+def demo_config(folder: Path) -> Config:
+    """The sample configuration with its database in `folder` and the bundled rule pack."""
+    return load_config(SAMPLE / "chokepoint.yaml").model_copy(
+        update={"database": f"sqlite:///{folder / 'demo.db'}", "rules": str(default_rules_dir())}
+    )
+
+
+def demo_cycle(pipeline: Pipeline) -> CycleReport:
+    """The demo's cycle at DEMO_NOW (also used by scripts/render_pictures.py)."""
+    from bot.store.licences import mark_changes_evaluated, status_changes
+
+    # Yesterday's register first, so today's refresh shows status changes.
+    yesterday = DEMO_NOW - timedelta(days=1)
+    pipeline.refresh_licences(yesterday, location=str(SAMPLE / "licences-previous.csv"))
+    changes = status_changes(pipeline.store, unevaluated=True)
+    mark_changes_evaluated(pipeline.store, [c.id for c in changes])
+    return pipeline.cycle(DEMO_NOW)
+
+
+def _write_digest(pipeline: Pipeline, out: Path, tz: object) -> Path:
     from bot.digest.render import write_digest_html  # matplotlib loads only here
 
-    return write_digest_html(store, out, now=DEMO_NOW, tz=tz)  # type: ignore[arg-type]
+    return write_digest_html(pipeline.store, out, now=DIGEST_AT, tz=tz)  # type: ignore[arg-type]

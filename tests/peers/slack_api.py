@@ -137,6 +137,12 @@ class SlackApiPeer(HttpPeer):
         with self._lock:
             return self._messages.get((channel, ts))
 
+    @property
+    def messages(self) -> list[tuple[str, dict[str, Any]]]:
+        """Every posted message as it now stands, as (channel, message), in posting order."""
+        with self._lock:
+            return [(channel, dict(m)) for (channel, _ts), m in self._messages.items()]
+
     def _match(self, method: str) -> list[SlackCall]:
         return [c for c in self._calls if c.method == method]
 
@@ -216,6 +222,11 @@ class SlackApiPeer(HttpPeer):
             if not channel or not ts:
                 return {"ok": False, "error": "message_not_found"}, {}
             message = _message(body, ts)
+            # As in Slack, an edited reply stays in its thread and keeps its metadata.
+            before = self.message(channel, ts) or {}
+            for kept in ("thread_ts", "metadata"):
+                if kept in before and kept not in message:
+                    message[kept] = before[kept]
             self._store(channel, ts, message)
             return {
                 "ok": True,
