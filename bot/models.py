@@ -17,8 +17,10 @@ LicenceStatus = Literal[
 LICENCE_STATUSES: tuple[LicenceStatus, ...] = (
     "active", "pending", "renewal_filed", "renewed", "expired", "denied", "revoked",
 )
-# A licence in one of these is done, one way or the other: nothing about it to warn of.
-SETTLED_STATUSES: tuple[LicenceStatus, ...] = ("renewed", "expired", "denied", "revoked")
+# The one answer to "is this licence live?" (`Licence.in_force`, `Licence.watched`); queries
+# derive their SQL from these same tuples.
+IN_FORCE_STATUSES: tuple[LicenceStatus, ...] = ("active", "renewal_filed", "renewed")
+WATCHED_STATUSES: tuple[LicenceStatus, ...] = ("active", "renewal_filed")
 LicenceType = Literal["temporary", "general", "individual"]
 LICENCE_TYPES: tuple[LicenceType, ...] = ("temporary", "general", "individual")
 Form = Literal["oxide", "metal", "alloy", "compound", "magnet"]
@@ -66,8 +68,13 @@ class Licence:
 
     @property
     def in_force(self) -> bool:
-        """Granted and not ended: active, renewed, or with a renewal filed in time."""
-        return self.status in ("active", "renewed", "renewal_filed")
+        """It authorises exports now: active, renewal filed, or renewed (what renews another)."""
+        return self.status in IN_FORCE_STATUSES
+
+    @property
+    def watched(self) -> bool:
+        """In force and not yet renewed (active or renewal filed): its expiry must be watched."""
+        return self.status in WATCHED_STATUSES
 
     def days_left(self, today: date) -> int | None:
         """Whole days from `today` until expiry (negative once expired); None if unknown."""

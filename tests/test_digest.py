@@ -77,6 +77,21 @@ def test_licences_expiring_are_sorted_by_days_left_and_closed_ones_left_out(
     assert [e.urgency for e in ctx.expiring] == ["critical", "high", "warning"]
 
 
+def test_pending_and_settled_licences_are_not_on_the_expiring_list(store: Store) -> None:
+    # Only a watched licence (active or renewal filed) is one a buyer has to act on: a pending
+    # application authorises nothing yet, so its date is not an expiry to watch.
+    with store.session() as s:
+        for lid, status in [("L-ACTIVE", "active"), ("L-FILED", "renewal_filed"),
+                            ("L-PENDING", "pending"), ("L-RENEWED", "renewed"),
+                            ("L-DENIED", "denied"), ("L-REVOKED", "revoked")]:
+            s.add(LicenceRow(licence_id=lid, holder="H", end_user="", licence_type="temporary",
+                             material="Dy", form="oxide", destination="", issued=None,
+                             expires=date(2026, 1, 30), status=status, first_seen=NOW,
+                             updated=NOW, removed=None))
+    ids = [e.licence_id for e in build_digest(store, now=NOW, tz=TZ).expiring]
+    assert ids == ["L-ACTIVE", "L-FILED"]
+
+
 def test_days_left_count_in_the_configured_time_zone(store: Store) -> None:
     with store.session() as s:
         s.add(LicenceRow(licence_id="L1", holder="H", end_user="", licence_type="temporary",

@@ -132,6 +132,16 @@ def test_licences_not_in_force_or_renewed_never_warn(status: str) -> None:
     assert fire(rule(), licence(5, status=status)) == []
 
 
+@pytest.mark.parametrize(("status", "in_force", "watched"), [
+    ("active", True, True), ("renewal_filed", True, True), ("renewed", True, False),
+    ("pending", False, False), ("expired", False, False), ("denied", False, False),
+    ("revoked", False, False),
+])
+def test_one_answer_to_is_this_licence_live(status: str, in_force: bool, watched: bool) -> None:
+    lic = licence(5, status=status)
+    assert (lic.in_force, lic.watched) == (in_force, watched)
+
+
 def test_renewal_filed_still_warns() -> None:
     assert fire(rule(), licence(5, status="renewal_filed")) == ["expiry:licence:MOFCOM-2025-0042:7"]
 

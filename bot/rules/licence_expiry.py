@@ -10,10 +10,6 @@ from bot.models import Licence, Match, Severity
 from bot.rules.base import RuleBase
 from bot.rules.context import RuleContext, material_name
 
-# A licence in these states has no expiry worth a warning: it was renewed, never granted,
-# or withdrawn (licence_status reports the last two).
-_IGNORED = frozenset({"renewed", "pending", "denied", "revoked"})
-
 
 def expiry_severity(threshold: int | None) -> Severity:
     """docs/rules.md: critical at 7 days or less and when expired, high at 14 or 30, warning above."""
@@ -64,7 +60,12 @@ class LicenceExpiry(RuleBase):
     def evaluate(self, ctx: RuleContext) -> list[Match]:
         matches = []
         for licence in ctx.licences:
-            if licence.status in _IGNORED or licence.licence_id in ctx.renewals:
+            # Only a watched licence warns, and an expired one says so once; one renewed,
+            # never granted or withdrawn has no expiry worth an alert (licence_status
+            # reports the last two).
+            if not (licence.watched or licence.status == "expired"):
+                continue
+            if licence.licence_id in ctx.renewals:
                 continue
             due = self.due(licence, ctx.today)
             if due is not None:

@@ -10,7 +10,7 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import Session
 
-from bot.models import SETTLED_STATUSES, Alert, Licence
+from bot.models import WATCHED_STATUSES, Alert, Licence
 from bot.rules import NEWS_TYPES
 from bot.store.alerts import to_alert
 from bot.store.licences import to_licence
@@ -57,7 +57,7 @@ def licences(
                         | LicenceRow.licence_id.icontains(holder, autoescape=True))
     if expiring_within is not None:
         q = q.where(LicenceRow.expires.between(today, today + timedelta(days=expiring_within)),
-                    LicenceRow.status.not_in(SETTLED_STATUSES))
+                    LicenceRow.status.in_(WATCHED_STATUSES))
     total = _count(session, q)
     # Upcoming expiries first (soonest first), then those without a date, then the expired
     # ones (most recent first): what a buyer has to act on leads the list. Three short

@@ -10,7 +10,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.models import SETTLED_STATUSES, Alert, Licence, StatusChange, TradePoint
+from bot.models import WATCHED_STATUSES, Alert, Licence, StatusChange, TradePoint
 from bot.store.alerts import to_alert
 from bot.store.licences import to_licence
 from bot.store.schema import (
@@ -71,10 +71,10 @@ def alerts_settled(session: Session, start: datetime, end: datetime) -> list[Ale
 
 
 def watched_licences(session: Session) -> list[Licence]:
-    """Licences still in the register whose status is not closed (renewed, expired, ...)."""
+    """Licences still in the register whose expiry is watched (`Licence.watched`)."""
     q = (
         select(LicenceRow)
-        .where(LicenceRow.removed.is_(None), LicenceRow.status.not_in(SETTLED_STATUSES))
+        .where(LicenceRow.removed.is_(None), LicenceRow.status.in_(WATCHED_STATUSES))
         .order_by(LicenceRow.expires, LicenceRow.licence_id)
     )
     return [to_licence(r) for r in session.scalars(q)]
