@@ -27,10 +27,6 @@ Form = Literal["oxide", "metal", "alloy", "compound", "magnet"]
 FORMS: tuple[Form, ...] = ("oxide", "metal", "alloy", "compound", "magnet")
 
 
-# How a news alert's "Published" fact is written (and read back to order stories in time).
-PUBLISHED_FORMAT = "%Y-%m-%d %H:%M UTC"
-
-
 def severity_rank(severity: str) -> int:
     """0 for info .. 3 for critical; unknown severities sort lowest."""
     return SEVERITIES.index(severity) if severity in SEVERITIES else -1
@@ -103,6 +99,9 @@ class Link:
 
     url: str
     label: str = ""
+    # When this source published it (the entry's time), stored as data with the alert so
+    # stories are ordered in time without reading display text; None when not known.
+    published: datetime | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from bot.alerts.resolve import apply_resolutions
-from bot.models import Alert, Match
+from bot.models import Alert, Link, Match
 from bot.store import Store
 from bot.store.alerts import get_alert, record_alert, set_state
-from bot.store.schema import Base, LicenceRow
+from bot.store.schema import AlertRow, Base, LicenceRow
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 PG_URL = os.environ.get("CHOKEPOINT_TEST_DATABASE_URL")
@@ -74,6 +74,36 @@ def test_easing_marks_restrictions_on_the_same_material_eased_and_no_others(stor
     assert resolve(store, [ease]) == [dy.id]
     assert (state(store, dy), state(store, ga), state(store, group)) == ("eased", "open", "open")
     assert resolve(store, [ease]) == []  # idempotent: nothing changes twice
+
+
+def story(key: str, rule_type: str, published: datetime) -> Match:
+    return Match(rule_id=rule_type, rule_type=rule_type, key=key, severity="info", title=key,
+                 subject=key, materials=("Dy",),
+                 facts=(("Published", "not a date: display text is never read back"),),
+                 sources=(Link(f"https://example.com/{key}", "feed", published=published),))
+
+
+def test_the_stories_stored_publication_times_decide_what_an_easing_eases(store: Store) -> None:
+    # Both recorded in one cycle: the restriction published after the easing is newer news.
+    before = record(store, story("r:before", "news_restriction", NOW - timedelta(hours=3)))
+    after = record(store, story("r:after", "news_restriction", NOW - timedelta(hours=1)))
+    ease = record(store, story("e:dy", "news_easing", NOW - timedelta(hours=2)))
+    assert ease.sources[0].published == NOW - timedelta(hours=2)
+    assert resolve(store, [ease]) == [before.id]
+    assert (state(store, before), state(store, after)) == ("eased", "open")
+
+
+def test_a_story_stored_without_its_time_counts_from_when_it_was_recorded(store: Store) -> None:
+    # Rows from before sources carried a time: the "Published" fact is not parsed back.
+    old = record(store, news("r:old", "news_restriction", ("Dy",)), NOW - timedelta(hours=1))
+    with store.session() as s:
+        row = s.get(AlertRow, old.id)
+        assert row is not None
+        row.facts = [["Published", (NOW - timedelta(days=5)).strftime("%Y-%m-%d %H:%M UTC")]]
+        row.sources = [{"url": "https://example.com/old", "label": "feed"}]
+    ease = record(store, story("e:dy", "news_easing", NOW - timedelta(hours=2)))
+    assert resolve(store, [ease]) == []  # recorded an hour ago: after the easing's story
+    assert state(store, old) == "open"
 
 
 def test_acknowledged_restrictions_are_eased_too(store: Store) -> None:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.models import PUBLISHED_FORMAT, Alert
+from bot.models import Alert
 from bot.store.alerts import set_state, to_alert
 from bot.store.schema import AlertMaterial, AlertRow, LicenceRow
 
@@ -35,14 +35,10 @@ def live_alerts(
 
 
 def story_time(alert: Alert) -> datetime:
-    """When a news alert's story was published (its "Published" fact), else when recorded."""
-    published = next((value for label, value in alert.facts if label == "Published"), None)
-    if published:
-        try:
-            return datetime.strptime(published, PUBLISHED_FORMAT).replace(tzinfo=UTC)
-        except ValueError:
-            pass
-    return alert.created
+    """When a news alert's story was published: its first source's time, stored as data when
+    the alert was recorded; else (rows from before sources carried a time) when recorded."""
+    published = alert.sources[0].published if alert.sources else None
+    return published or alert.created
 
 
 def ease_restrictions(session: Session, easing: Alert, now: datetime) -> list[int]:

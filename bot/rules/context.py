@@ -81,11 +81,11 @@ class RuleContext:
 
 
 def links_of(entries: Iterable[Entry]) -> tuple[Link, ...]:
-    """One Link per distinct URL, labelled with the feed it came from."""
+    """One Link per distinct URL, labelled with the feed it came from, with its time."""
     seen: dict[str, Link] = {}
     for e in entries:
         if e.link and e.link not in seen:
-            seen[e.link] = Link(url=e.link, label=e.feed)
+            seen[e.link] = Link(url=e.link, label=e.feed, published=e.published)
     return tuple(seen.values())
 
 

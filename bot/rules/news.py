@@ -13,7 +13,7 @@ from typing import ClassVar
 from pydantic import Field, field_validator
 
 from bot.materials import UnknownMaterial, canonical
-from bot.models import PUBLISHED_FORMAT, Entry, Match, Severity
+from bot.models import Entry, Match, Severity
 from bot.rules.base import RuleBase
 from bot.rules.classify import Classification, classify
 from bot.rules.context import RuleContext, links_of
@@ -99,7 +99,7 @@ class NewsRule(RuleBase):
         if lead.summary:
             summary = " ".join(lead.summary.split())
             facts.append(("Summary", summary if len(summary) <= 300 else summary[:297] + "..."))
-        facts.append(("Published", lead.published.strftime(PUBLISHED_FORMAT)))
+        facts.append(("Published", lead.published.strftime("%Y-%m-%d %H:%M UTC")))
         feeds = ", ".join(dict.fromkeys(e.feed for e in story.entries))
         facts.append(("Sources", feeds))
         return Match(

@@ -13,6 +13,20 @@ from bot.models import Alert, Link, Match, Target
 from bot.store.schema import AlertMaterial, AlertRow, Delivery
 
 
+def _source(link: Link) -> dict[str, str]:
+    """A source as stored in `alerts.sources` (JSON): url, label and, if known, published."""
+    data = {"url": link.url, "label": link.label}
+    if link.published is not None:
+        data["published"] = link.published.isoformat()
+    return data
+
+
+def _link(data: dict[str, str]) -> Link:
+    published = data.get("published")
+    return Link(url=data["url"], label=data.get("label", ""),
+                published=datetime.fromisoformat(published) if published else None)
+
+
 def to_alert(row: AlertRow) -> Alert:
     return Alert(
         id=row.id,
@@ -24,7 +38,7 @@ def to_alert(row: AlertRow) -> Alert:
         subject=row.subject,
         materials=tuple(row.materials or ()),
         facts=tuple((str(a), str(b)) for a, b in (row.facts or ())),
-        sources=tuple(Link(url=s["url"], label=s.get("label", "")) for s in (row.sources or ())),
+        sources=tuple(_link(s) for s in (row.sources or ())),
         state=row.state,  # type: ignore[arg-type]
         created=row.created,
         reason=row.reason,
@@ -58,7 +72,7 @@ def record_alert(
                 subject=match.subject,
                 materials=list(match.materials),
                 facts=[list(f) for f in match.facts],
-                sources=[{"url": s.url, "label": s.label} for s in match.sources],
+                sources=[_source(s) for s in match.sources],
                 reason=match.reason,
                 state="open",
                 created=now,
@@ -91,7 +105,7 @@ def add_sources(
     fresh = [link for link in links if link.url not in known]
     if not fresh:
         return []
-    row.sources = [*(row.sources or ()), *({"url": lk.url, "label": lk.label} for lk in fresh)]
+    row.sources = [*(row.sources or ()), *(_source(lk) for lk in fresh)]
     row.updated = now
     return fresh
 
