@@ -19,8 +19,9 @@ from bot.config import EmailConfig
 from bot.delivery import DeliveryWorker
 from bot.models import Match
 from bot.store import Store
-from bot.store.alerts import deliveries_of, record_alert, set_state
+from bot.store.alerts import record_alert, set_state
 from bot.store.outbox import claim_due, enqueue_update, mark_sent
+from tests.helpers.store import deliveries_of
 from tests.peers.slack_api import SlackApiPeer
 from tests.peers.smtp import SmtpPeer
 

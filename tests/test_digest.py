@@ -246,7 +246,7 @@ def test_an_smtp_outage_is_retried_and_the_week_is_sent_exactly_once(
     [refused] = smtp_peer.refused
     assert sent.message["Message-ID"] == refused.message["Message-ID"]  # one message, retried
     with week_store.session() as s:
-        row = repo.digest_status(s, WEEK)
+        row = s.get(DigestRow, WEEK)
         assert row is not None and (row.status, row.attempts) == ("sent", 3)
     next_week = NOW + timedelta(days=7)
     assert send_weekly_digest(restarted, sender, cfg, now=next_week, tz=TZ) == "sent"

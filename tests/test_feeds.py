@@ -26,7 +26,8 @@ from bot.config import FeedConfig
 from bot.models import Entry
 from bot.sources.feeds import FeedError, FeedPoller, canonical_link, parse_feed, plain_text
 from bot.store import Store
-from bot.store.feeds import entry_count, feed_health, mark_evaluated, pending_entries
+from bot.store.feeds import feed_health, mark_evaluated, pending_entries
+from tests.helpers.store import entry_count
 from tests.peers.http_feeds import FeedServer, gzip_bomb
 
 DATA = Path(__file__).parent / "data" / "feeds"
@@ -175,7 +176,8 @@ def test_polls_rss_atom_and_rdf_and_stores_each_entry(feed_server: FeedServer, s
         # rss20: one entry older than max_age and one without a date are stored quietly on the
         # feed's first sight (an undated entry may be old: adding a feed must not flood)
         ("rss20", "new", 2), ("atom", "new", 2), ("rss10", "new", 2)]
-    assert entry_count(store) == 8
+    with store.reader() as s:
+        assert entry_count(s) == 8
     assert all("Chokepoint/" in (r.user_agent or "") for r in feed_server.requests)
 
 
@@ -364,7 +366,8 @@ def test_first_sight_stores_old_entries_without_offering_them(
     cfg = feed("wire", feed_server.add("/f", fixture("rss20.xml")), max_age="7d")
     (result,) = poller.poll([cfg], NOW)
     assert "An old story from last year" not in [e.title for e in result.new_entries]
-    assert entry_count(store, "wire") == 4  # stored, so it never alerts later either
+    with store.reader() as s:
+        assert entry_count(s, "wire") == 4  # stored, so it never alerts later either
     pending = pending_entries(store)
     assert [e.uid for e in pending] == [e.uid for e in result.new_entries]
     mark_evaluated(store, [e.uid for e in pending[:2]])
@@ -409,5 +412,6 @@ def test_replicas_polling_at_once_offer_each_entry_once_on_postgresql(
         t.join()
     store = Store(postgres_url, create=False)
     assert sorted(offered) == sorted({e.uid for e in pending_entries(store)})
-    assert len(offered) == entry_count(store) == 50
+    with store.reader() as s:
+        assert len(offered) == entry_count(s) == 50
     store.dispose()

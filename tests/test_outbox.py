@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from bot.models import Match
 from bot.store import Store
-from bot.store.alerts import deliveries_of, record_alert
+from bot.store.alerts import record_alert
 from bot.store.outbox import (
     BACKOFF_CAP,
     claim_due,
@@ -22,6 +22,7 @@ from bot.store.outbox import (
     pending_count,
 )
 from bot.store.schema import Delivery as DeliveryRow
+from tests.helpers.store import deliveries_of
 
 NOW = datetime(2026, 5, 4, 9, 0, tzinfo=UTC)
 LEASE = timedelta(minutes=5)

@@ -11,10 +11,11 @@ from sqlalchemy import func, select
 
 from bot.models import Entry, Link, Match
 from bot.store import Store, retention
-from bot.store.alerts import deliveries_of, get_alert, record_alert
+from bot.store.alerts import get_alert, record_alert
 from bot.store.feeds import store_entries
 from bot.store.retention import prune
 from bot.store.schema import EntryRow
+from tests.helpers.store import deliveries_of
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 RETAIN = timedelta(days=180)

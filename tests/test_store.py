@@ -16,13 +16,13 @@ from bot.store import Store
 from bot.store.alerts import (
     add_sources,
     alerts_since,
-    deliveries_of,
     get_alert,
     open_alerts,
     record_alert,
     set_state,
 )
 from bot.store.schema import Base, Delivery
+from tests.helpers.store import deliveries_of
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 PG_URL = os.environ.get("CHOKEPOINT_TEST_DATABASE_URL")

@@ -6,11 +6,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from bot.sources.trade import SourceError, load_trade, refresh_trade
 from bot.store import Store
 from bot.store.licences import source_health
-from bot.store.trade import trade_revisions, trade_series
+from bot.store.schema import TradeRevision
+from bot.store.trade import trade_series
 
 DATA = Path(__file__).parent / "data" / "trade"
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "china_exports_monthly.csv"
@@ -87,9 +89,10 @@ def test_a_revised_figure_replaces_the_old_one_and_is_recorded(tmp_path: Path,
     assert [(p.period, p.tonnes, p.source) for p in trade_series(store, "Rare Earths", "all")] == [
         ("2025-09", 4100.0, "revised"), ("2025-10", 4343.5, "first release"),
         ("2025-11", 5493.9, "first release")]
-    (rev,) = trade_revisions(store)
-    assert (rev.period, rev.old_tonnes, rev.new_tonnes, rev.revised) == ("2025-09", 4000.3, 4100,
-                                                                         later)
+    with store.reader() as s:
+        (rev,) = s.scalars(select(TradeRevision)).all()
+        assert (rev.period, rev.old_tonnes, rev.new_tonnes, rev.revised) == (
+            "2025-09", 4000.3, 4100, later)
 
 
 def test_figures_missing_from_a_later_file_are_kept(tmp_path: Path, store: Store) -> None:

@@ -164,7 +164,3 @@ def open_alerts(
     if limit is not None:
         q = q.limit(limit)
     return [to_alert(r) for r in session.scalars(q)]
-
-
-def deliveries_of(session: Session, alert_id: int) -> list[Delivery]:
-    return list(session.scalars(select(Delivery).where(Delivery.alert_id == alert_id).order_by(Delivery.id)))

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, func, insert, select, update
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -31,11 +31,6 @@ class FeedSnapshot:
     first_success: datetime | None
     failures: int
     fingerprint: str | None = None
-
-
-def to_entry(row: EntryRow) -> Entry:
-    return Entry(uid=row.uid, feed=row.feed, title=row.title, summary=row.summary or "",
-                 link=row.link or "", published=row.published)
 
 
 def feed_snapshots(session: Session, names: Sequence[str]) -> dict[str, FeedSnapshot]:
@@ -191,14 +186,6 @@ def mark_evaluated(store: Store, uids: Iterable[str]) -> None:
         for start in range(0, len(uids), _BATCH):
             s.execute(update(EntryRow).where(EntryRow.uid.in_(uids[start:start + _BATCH]))
                       .values(evaluated=True))
-
-
-def entry_count(store: Store, feed: str | None = None) -> int:
-    query = select(func.count()).select_from(EntryRow)
-    if feed is not None:
-        query = query.where(EntryRow.feed == feed)
-    with store.reader() as s:
-        return int(s.scalar(query) or 0)
 
 
 def feed_health(store: Store, names: Sequence[str] | None = None) -> list[FeedHealth]:

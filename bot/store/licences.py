@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from bot.models import Licence, StatusChange, find_renewals
+from bot.models import Licence, StatusChange
 from bot.store.db import Store
 from bot.store.schema import LicenceChange, LicenceRow, SourceState
 
@@ -93,14 +93,6 @@ def current_licences(store: Store) -> list[Licence]:
     return sorted(licences, key=lambda lic: (lic.expires is None, lic.expires, lic.licence_id))
 
 
-def removed_licences(store: Store) -> dict[str, datetime]:
-    """Licence id -> when it disappeared from the register."""
-    with store.reader() as s:
-        rows = s.execute(select(LicenceRow.licence_id, LicenceRow.removed)
-                         .where(LicenceRow.removed.is_not(None)))
-        return {lid: when for lid, when in rows if when is not None}
-
-
 def status_changes(store: Store, *, unevaluated: bool = False,
                    since: datetime | None = None) -> list[StatusChange]:
     """Status changes in the order they were seen (first sights included, old_status None)."""
@@ -120,11 +112,6 @@ def mark_changes_evaluated(store: Store, ids: Iterable[int]) -> None:
         for start in range(0, len(ids), 500):
             s.execute(update(LicenceChange).where(LicenceChange.id.in_(ids[start:start + 500]))
                       .values(evaluated=True))
-
-
-def renewals(store: Store) -> dict[str, str]:
-    """Old licence id -> the newer licence that renews it (see bot.models.find_renewals)."""
-    return find_renewals(current_licences(store))
 
 
 def record_source_success(session: Session, name: str, location: str, loaded: int,

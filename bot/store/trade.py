@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
@@ -12,18 +11,6 @@ from sqlalchemy.orm import Session
 from bot.models import TradePoint
 from bot.store.db import Store
 from bot.store.schema import TradeRevision, TradeRow
-
-
-@dataclass(frozen=True)
-class Revision:
-    """A figure that a later file changed."""
-
-    period: str
-    product: str
-    destination: str
-    old_tonnes: float
-    new_tonnes: float
-    revised: datetime
 
 
 def to_point(row: TradeRow) -> TradePoint:
@@ -72,13 +59,3 @@ def trade_series(
         query = query.where(TradeRow.period >= since_period)
     with store.reader() as s:
         return [to_point(r) for r in s.scalars(query)]
-
-
-def trade_revisions(store: Store, since: datetime | None = None) -> list[Revision]:
-    """Revised figures, oldest revision first."""
-    query = select(TradeRevision).order_by(TradeRevision.id)
-    if since is not None:
-        query = query.where(TradeRevision.revised >= since)
-    with store.reader() as s:
-        return [Revision(r.period, r.product, r.destination, r.old_tonnes, r.new_tonnes,
-                         r.revised) for r in s.scalars(query)]

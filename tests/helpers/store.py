@@ -1,0 +1,22 @@
+"""Reading the store's rows back in tests (what the bot itself never needs to look up)."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bot.store.schema import Delivery, EntryRow
+
+
+def deliveries_of(session: Session, alert_id: int) -> list[Delivery]:
+    """An alert's outbox rows, in the order they were written."""
+    return list(session.scalars(
+        select(Delivery).where(Delivery.alert_id == alert_id).order_by(Delivery.id)))
+
+
+def entry_count(session: Session, feed: str | None = None) -> int:
+    """How many entries are stored (of one feed)."""
+    query = select(func.count()).select_from(EntryRow)
+    if feed is not None:
+        query = query.where(EntryRow.feed == feed)
+    return int(session.scalar(query) or 0)
