@@ -67,13 +67,3 @@ def test_a_terminal_without_emoji_still_gets_the_alert() -> None:
     assert text.startswith("-- to #x ----")
     assert "\nHIGH | Dy, Tb | Export restriction\n" in text
     assert "China suspends Dy2O3 & Tb4O7 exports" in text
-
-
-def test_a_group_prints_the_summary_then_each_alert() -> None:
-    out = io.StringIO()
-    sent = ConsoleChannel(out).send_group([alert(id=1), alert(id=2, severity="critical")],
-                                          target=Target("slack", "#risk"))
-    text = out.getvalue()
-    assert len(sent) == 3
-    assert "🔴 2 × Export restriction · Dy, Tb" in text
-    assert text.count("── to #risk (in thread) ") == 2

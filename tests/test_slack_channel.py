@@ -241,18 +241,3 @@ def test_update_rewrites_the_message_with_who_acknowledged(peer: SlackApiPeer) -
     buttons = [e["text"]["text"] for b in message["blocks"] if b["type"] == "actions"
                for e in b["elements"]]
     assert buttons == ["Snooze 7 days"]  # acknowledging twice makes no sense
-
-
-def test_send_group_posts_a_summary_then_each_alert_in_its_thread(peer: SlackApiPeer) -> None:
-    alerts = [make_alert(id=i, title=f"Licence L{i} expires", subject=f"licence:L{i}")
-              for i in (1, 2, 3)]
-    summary, *details = channel(peer).send_group(alerts, target=Target("slack", "#risk"))
-    calls = peer.calls_to("chat.postMessage")
-    assert len(calls) == 4 and "thread_ts" not in calls[0].body
-    assert "3 alerts" in calls[0].body["blocks"][1]["text"]["text"]
-    assert [c.body["thread_ts"] for c in calls[1:]] == [summary.ts] * 3
-    assert len({d.ts for d in details}) == 3
-    for alert, detail in zip(alerts, details, strict=True):
-        message = peer.message(detail.channel or "", detail.ts or "")
-        assert message is not None and message["thread_ts"] == summary.ts
-        assert message["metadata"]["event_payload"] == {"alert_id": alert.id}

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import Any, TextIO
 
 from bot.channels.base import Sent
-from bot.channels.slack_blocks import render_alert, render_group_summary
+from bot.channels.slack_blocks import render_alert
 from bot.models import Alert, Target
 
 _LINK = re.compile(r"<(https?://[^|>]+)\|([^>]*)>")
@@ -95,12 +95,6 @@ class ConsoleChannel:
         where = _where(target) + (" (in thread)" if thread_ts else "")
         self._show(f"to {where}", blocks)
         return Sent(channel="console", ts=None)
-
-    def send_group(self, alerts: Sequence[Alert], *, target: Target) -> list[Sent]:
-        _fallback, blocks = render_group_summary(alerts)
-        self._show(f"to {_where(target)}", blocks)
-        details = [self.send(a, target=target, thread_ts="summary") for a in alerts]
-        return [Sent(channel="console"), *details]
 
     def update(
         self, alert: Alert, *, channel: str, ts: str, state_line: str | None = None

@@ -60,15 +60,6 @@ class SlackChannel:
         text, blocks = render_group_summary(alerts)
         return self._post(target.address, text, blocks, thread_ts=None, alert_id=None)
 
-    def send_group(self, alerts: Sequence[Alert], *, target: Target) -> list[Sent]:
-        """A summary, then each alert in its thread: [summary, detail 1, detail 2, ...]."""
-        summary = self.post_summary(alerts, target=target)
-        sent = [summary]
-        for alert in alerts:
-            where = target.elsewhere(summary.channel) if summary.channel else target
-            sent.append(self.send(alert, target=where, thread_ts=summary.ts))
-        return sent
-
     def update(
         self, alert: Alert, *, channel: str, ts: str, state_line: str | None = None
     ) -> None:
