@@ -144,18 +144,19 @@ class Pipeline:
 
     def context(self, now: datetime) -> tuple[RuleContext, list[int]]:
         """What the rules see this cycle, and the ids of the status changes in it."""
-        entries = pending_entries(self.store)
-        licences = current_licences(self.store)
-        changes = status_changes(self.store, unevaluated=True)
         with self.store.reader() as s:
+            entries = pending_entries(s)
+            licences = current_licences(s)
+            changes = status_changes(s, unevaluated=True)
             stories = [StoryRef.from_alert(a) for a in alerts_since(s, now - STORY_WINDOW)
                        if a.rule_type in NEWS_TYPES]
+            trade = trade_series(s)
+            feeds = feed_health(s, [f.name for f in self.config.feeds])
         ctx = RuleContext(
             now=now, today=self.today(now), entries=tuple(entries), licences=tuple(licences),
             licence_changes=tuple(changes),
-            renewals=find_renewals(licences), trade=tuple(trade_series(self.store)),
-            feeds=tuple(feed_health(self.store, [f.name for f in self.config.feeds])),
-            recent_stories=tuple(stories),
+            renewals=find_renewals(licences), trade=tuple(trade),
+            feeds=tuple(feeds), recent_stories=tuple(stories),
         )
         return ctx, [c.id for c in changes]
 
@@ -169,8 +170,9 @@ class Pipeline:
             report = self.record(evaluation.matches, now, renewals=dict(ctx.renewals))
             report.failures = list(evaluation.failures)
             report.entries = len(ctx.entries)
-            mark_evaluated(self.store, [e.uid for e in ctx.entries])
-            mark_changes_evaluated(self.store, change_ids)
+            with self.store.session() as s:
+                mark_evaluated(s, [e.uid for e in ctx.entries])
+                mark_changes_evaluated(s, change_ids)
         return report
 
     def record(self, matches: Sequence[Match], now: datetime, *,

@@ -47,7 +47,8 @@ class Service:
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300},
         )
         self.started = clock()
-        known = [h.last_success for h in feed_health(self.store) if h.last_success]
+        with self.store.reader() as s:
+            known = [h.last_success for h in feed_health(s) if h.last_success]
         self.last_poll: datetime | None = max(known) if known else None
         self.stopping = threading.Event()
         self._servers: list[Any] = []

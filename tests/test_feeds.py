@@ -27,7 +27,7 @@ from bot.models import Entry
 from bot.sources.feeds import FeedError, FeedPoller, canonical_link, parse_feed, plain_text
 from bot.store import Store
 from bot.store.feeds import feed_health, mark_evaluated, pending_entries
-from tests.helpers.store import entry_count
+from tests.helpers.store import entry_count, read
 from tests.peers.http_feeds import FeedServer, gzip_bomb
 
 DATA = Path(__file__).parent / "data" / "feeds"
@@ -286,7 +286,7 @@ def test_html_instead_of_xml_and_malformed_xml(feed_server: FeedServer, store: S
     assert "HTML page" in (html.error or "")
     assert broken.status == "error"
     assert (sloppy.status, len(sloppy.new_entries)) == ("new", 1)  # + 1 undated, kept quiet
-    health = {h.name: h for h in feed_health(store)}
+    health = {h.name: h for h in read(store, feed_health)}
     assert health["html"].last_error == html.error and health["html"].failures == 1
 
 
@@ -306,7 +306,7 @@ def test_failing_feed_backs_off_then_recovers(feed_server: FeedServer, store: St
         result = poller.poll([cfg], at)[0]
         assert result.status == "error" and result.error == \
             "the server answered HTTP 500 Internal Server Error"
-        (health,) = feed_health(store)
+        (health,) = read(store, feed_health)
         waits.append(health.next_attempt - at)  # type: ignore[operator]
         assert poller.poll([cfg], at + timedelta(minutes=5))[0].status == "skipped"
         at = health.next_attempt  # type: ignore[assignment]
@@ -314,7 +314,7 @@ def test_failing_feed_backs_off_then_recovers(feed_server: FeedServer, store: St
     assert feed_server.hits["/f"] == 5
     feed_server.set("/f", status=200)
     assert poller.poll([cfg], at)[0].status == "new"
-    (health,) = feed_health(store)
+    (health,) = read(store, feed_health)
     assert (health.failures, health.last_success, health.next_attempt) == \
         (0, at, at + timedelta(minutes=10))
     assert health.last_error_at is not None and health.last_error_at < at
@@ -368,11 +368,12 @@ def test_first_sight_stores_old_entries_without_offering_them(
     assert "An old story from last year" not in [e.title for e in result.new_entries]
     with store.reader() as s:
         assert entry_count(s, "wire") == 4  # stored, so it never alerts later either
-    pending = pending_entries(store)
+    pending = read(store, pending_entries)
     assert [e.uid for e in pending] == [e.uid for e in result.new_entries]
-    mark_evaluated(store, [e.uid for e in pending[:2]])
-    assert pending_entries(store) == pending[2:]
-    assert (feed_health(store)[0].entries_seen, feed_health(store)[0].last_new_entry) == (4, NOW)
+    with store.session() as s:
+        mark_evaluated(s, [e.uid for e in pending[:2]])
+    assert read(store, pending_entries) == pending[2:]
+    assert (read(store, feed_health)[0].entries_seen, read(store, feed_health)[0].last_new_entry) == (4, NOW)
 
 
 def test_a_big_cycle_parses_in_worker_processes(feed_server: FeedServer, store: Store) -> None:
@@ -411,7 +412,7 @@ def test_replicas_polling_at_once_offer_each_entry_once_on_postgresql(
     for t in threads:
         t.join()
     store = Store(postgres_url, create=False)
-    assert sorted(offered) == sorted({e.uid for e in pending_entries(store)})
+    assert sorted(offered) == sorted({e.uid for e in read(store, pending_entries)})
     with store.reader() as s:
         assert len(offered) == entry_count(s) == 50
     store.dispose()

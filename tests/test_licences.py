@@ -17,6 +17,7 @@ from bot.store.licences import (
     status_changes,
 )
 from bot.store.schema import LicenceRow
+from tests.helpers.store import read
 from tests.peers.http_feeds import FeedServer
 
 DATA = Path(__file__).parent / "data" / "licences"
@@ -123,15 +124,15 @@ def test_refresh_records_status_changes_and_marks_removed_licences(tmp_path: Pat
     assert set(second.changes) == {"L-1: active -> revoked", "L-2: pending -> denied",
                                    "L-3: no longer in the register"}
     changes = [(c.licence_id, c.old_status, c.new_status, c.changed)
-               for c in status_changes(store) if c.old_status is not None]
+               for c in read(store, status_changes) if c.old_status is not None]
     assert changes == [("L-1", "active", "revoked", later), ("L-2", "pending", "denied", later)]
-    assert [lic.licence_id for lic in current_licences(store)] == ["L-1", "L-2"]
+    assert [lic.licence_id for lic in read(store, current_licences)] == ["L-1", "L-2"]
     with store.reader() as s:
         assert s.get(LicenceRow, "L-3").removed == later  # type: ignore[union-attr]
     # An unchanged refresh changes nothing and records no history.
     third = refresh_licences(store, path, VALIDITY, later + timedelta(hours=1))
     assert (third.added, third.updated, third.removed, third.changes) == (0, 0, 0, ())
-    assert len(status_changes(store)) == 5
+    assert len(read(store, status_changes)) == 5
 
 
 def test_a_removed_licence_that_returns_is_unmarked(tmp_path: Path, store: Store) -> None:
@@ -139,11 +140,11 @@ def test_a_removed_licence_that_returns_is_unmarked(tmp_path: Path, store: Store
     refresh_licences(store, path, VALIDITY, NOW)
     write(tmp_path, "")
     refresh_licences(store, path, VALIDITY, NOW + timedelta(hours=1))
-    assert current_licences(store) == []  # a header-only file is an empty register
+    assert read(store, current_licences) == []  # a header-only file is an empty register
     write(tmp_path, "L-1,Ganzhou,,,Dy,,,2025-01-02,,active\n")
     report = refresh_licences(store, path, VALIDITY, NOW + timedelta(hours=2))
     assert report.changes == ("L-1: back in the register",)
-    assert [lic.licence_id for lic in current_licences(store)] == ["L-1"]
+    assert [lic.licence_id for lic in read(store, current_licences)] == ["L-1"]
 
 
 @pytest.mark.parametrize("breakage", ["missing column", "deleted", "all rows bad"])
@@ -161,8 +162,8 @@ def test_an_unusable_file_keeps_the_last_good_register(tmp_path: Path, store: St
     report = refresh_licences(store, path, VALIDITY, later)
     assert report.error is not None and report.error.startswith("register.csv: ")
     assert "not refreshed, the last good data stays in use" in str(report)
-    assert [(lic.licence_id, lic.status) for lic in current_licences(store)] == [("L-1", "active")]
-    (health,) = source_health(store)
+    assert [(lic.licence_id, lic.status) for lic in read(store, current_licences)] == [("L-1", "active")]
+    (health,) = read(store, source_health)
     assert (health.name, health.last_success, health.last_error, health.last_error_at) == \
         ("licences", NOW, report.error, later)
 
@@ -174,7 +175,7 @@ def test_register_from_an_http_url(feed_server: FeedServer, store: Store) -> Non
     feed_server.set("/registry/licences.csv", status=503)
     report = refresh_licences(store, url, VALIDITY, NOW + timedelta(hours=1))
     assert report.error == "licences.csv: the server answered HTTP 503 Service Unavailable"
-    assert len(current_licences(store)) == 1
+    assert len(read(store, current_licences)) == 1
 
 
 def test_a_later_granted_licence_for_the_same_parties_renews_the_older(tmp_path: Path,
@@ -187,4 +188,4 @@ def test_a_later_granted_licence_for_the_same_parties_renews_the_older(tmp_path:
                  "TB-ASKED,Ganzhou Rare Metals,Acme,,Tb,,US,2025-06-20,2025-12-20,pending\n")
     refresh_licences(store, path, VALIDITY, NOW)
     # a pending application renews nothing yet
-    assert find_renewals(current_licences(store)) == {"OLD": "NEW"}
+    assert find_renewals(read(store, current_licences)) == {"OLD": "NEW"}

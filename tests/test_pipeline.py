@@ -16,6 +16,7 @@ from bot.store import Store
 from bot.store.alerts import alerts_since
 from bot.store.licences import current_licences
 from bot.store.schema import Delivery
+from tests.helpers.store import read
 from tests.peers.slack_api import SlackApiPeer
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -88,7 +89,7 @@ def test_a_broken_register_keeps_the_last_good_one_and_tells_operators_once_a_da
     (folder / "licences.csv").write_bytes(b"\x00\x01 not a csv")
     for hours in (1, 2):
         pipeline.cycle(NOW + timedelta(hours=hours))
-    assert [lic.licence_id for lic in current_licences(pipeline.store)] == ["L-1"]
+    assert [lic.licence_id for lic in read(pipeline.store, current_licences)] == ["L-1"]
     operator = [c for c in slack_peer.calls_to("chat.postMessage")
                 if "could not be loaded" in c.body["text"]]
     assert len(operator) == 1 and "licences.csv" in str(operator[0].body["blocks"])

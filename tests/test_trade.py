@@ -13,6 +13,7 @@ from bot.store import Store
 from bot.store.licences import source_health
 from bot.store.schema import TradeRevision
 from bot.store.trade import trade_series
+from tests.helpers.store import read
 
 DATA = Path(__file__).parent / "data" / "trade"
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "china_exports_monthly.csv"
@@ -86,7 +87,7 @@ def test_a_revised_figure_replaces_the_old_one_and_is_recorded(tmp_path: Path,
     report = refresh_trade(store, path, later)
     assert (report.added, report.updated, report.changes) == (
         1, 1, ("rare earths/ALL 2025-09: 4000.3 -> 4100 t",))
-    assert [(p.period, p.tonnes, p.source) for p in trade_series(store, "Rare Earths", "all")] == [
+    assert [(p.period, p.tonnes, p.source) for p in read(store, trade_series, "Rare Earths", "all")] == [
         ("2025-09", 4100.0, "revised"), ("2025-10", 4343.5, "first release"),
         ("2025-11", 5493.9, "first release")]
     with store.reader() as s:
@@ -100,7 +101,7 @@ def test_figures_missing_from_a_later_file_are_kept(tmp_path: Path, store: Store
     refresh_trade(store, path, NOW)
     write(tmp_path, "2025-10,rare earths,ALL,4343.5,,\n")
     refresh_trade(store, path, NOW + timedelta(days=1))
-    assert [p.period for p in trade_series(store)] == ["2025-09", "2025-10"]
+    assert [p.period for p in read(store, trade_series)] == ["2025-09", "2025-10"]
 
 
 def test_an_unusable_file_keeps_the_last_good_figures(tmp_path: Path, store: Store) -> None:
@@ -109,8 +110,8 @@ def test_an_unusable_file_keeps_the_last_good_figures(tmp_path: Path, store: Sto
     Path(path).write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00binary")
     report = refresh_trade(store, path, NOW + timedelta(days=1))
     assert report.error == "exports.csv: is not UTF-8 text; save it as UTF-8 CSV or JSON"
-    assert [(p.period, p.tonnes) for p in trade_series(store)] == [("2025-09", 4000.3)]
-    (health,) = source_health(store)
+    assert [(p.period, p.tonnes) for p in read(store, trade_series)] == [("2025-09", 4000.3)]
+    (health,) = read(store, source_health)
     assert (health.name, health.rows_loaded, health.last_error) == ("trade", 1, report.error)
 
 
@@ -118,9 +119,9 @@ def test_series_filters_by_product_destination_and_period(tmp_path: Path, store:
     path = write(tmp_path, "2025-08,rare earth magnets,US,590,,\n2025-09,rare earth magnets,US,420.5,,\n"
                            "2025-09,rare earth magnets,DE,1288,,\n2025-09,rare earths,ALL,4000.3,,\n")
     refresh_trade(store, path, NOW)
-    assert [p.series for p in trade_series(store, product="rare earth magnets")] == [
+    assert [p.series for p in read(store, trade_series, product="rare earth magnets")] == [
         "rare earth magnets/DE", "rare earth magnets/US", "rare earth magnets/US"]
-    assert [p.period for p in trade_series(store, destination="us", since_period="2025-09")] == [
+    assert [p.period for p in read(store, trade_series, destination="us", since_period="2025-09")] == [
         "2025-09"]
 
 

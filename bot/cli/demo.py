@@ -81,8 +81,9 @@ def demo_cycle(pipeline: Pipeline) -> CycleReport:
     # Yesterday's register first, so today's refresh shows status changes.
     yesterday = DEMO_NOW - timedelta(days=1)
     pipeline.refresh_licences(yesterday, location=str(SAMPLE / "licences-previous.csv"))
-    changes = status_changes(pipeline.store, unevaluated=True)
-    mark_changes_evaluated(pipeline.store, [c.id for c in changes])
+    with pipeline.store.session() as s:
+        changes = status_changes(s, unevaluated=True)
+        mark_changes_evaluated(s, [c.id for c in changes])
     return pipeline.cycle(DEMO_NOW)
 
 

@@ -140,7 +140,8 @@ def refresh_licences(
         result = load_licences(location, validity)
     except SourceError as exc:
         log.error("licence register not refreshed: %s", exc)
-        record_source_error(store, SOURCE, location, str(exc), now)
+        with store.session() as s:
+            record_source_error(s, SOURCE, location, str(exc), now)
         return RefreshReport(SOURCE, location, error=str(exc))
     for problem in result.problems:
         log.warning("licence register: %s", problem)

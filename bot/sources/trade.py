@@ -98,7 +98,8 @@ def refresh_trade(store: Store, location: str, now: datetime) -> RefreshReport:
         result = load_trade(location)
     except SourceError as exc:
         log.error("export statistics not refreshed: %s", exc)
-        record_source_error(store, SOURCE, location, str(exc), now)
+        with store.session() as s:
+            record_source_error(s, SOURCE, location, str(exc), now)
         return RefreshReport(SOURCE, location, error=str(exc))
     for problem in result.problems:
         log.warning("export statistics: %s", problem)

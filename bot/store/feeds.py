@@ -13,7 +13,6 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from bot.models import Entry, FeedHealth
-from bot.store.db import Store
 from bot.store.schema import EntryRow, FeedState
 
 _ENTRIES = cast(Table, EntryRow.__table__)
@@ -167,35 +166,32 @@ def record_failure(
     state.next_attempt = now + min(every * 2 ** (state.failures - 1), every * 8)
 
 
-def pending_entries(store: Store, limit: int | None = None) -> list[Entry]:
+def pending_entries(session: Session, limit: int | None = None) -> list[Entry]:
     """Entries offered to rules but not yet evaluated, oldest first (survives a crash)."""
     # Plain columns, not ORM objects: a cold cycle reads tens of thousands of these.
     query = (select(EntryRow.uid, EntryRow.feed, EntryRow.title, EntryRow.summary, EntryRow.link,
                     EntryRow.published)
              .where(EntryRow.offered.is_(True), EntryRow.evaluated.is_(False))
              .order_by(EntryRow.id).limit(limit))
-    with store.reader() as s:
-        return [Entry(uid=uid, feed=feed, title=title, summary=summary or "", link=link or "",
-                      published=published)
-                for uid, feed, title, summary, link, published in s.execute(query)]
+    return [Entry(uid=uid, feed=feed, title=title, summary=summary or "", link=link or "",
+                  published=published)
+            for uid, feed, title, summary, link, published in session.execute(query)]
 
 
-def mark_evaluated(store: Store, uids: Iterable[str]) -> None:
+def mark_evaluated(session: Session, uids: Iterable[str]) -> None:
     uids = list(uids)
-    with store.session() as s:
-        for start in range(0, len(uids), _BATCH):
-            s.execute(update(EntryRow).where(EntryRow.uid.in_(uids[start:start + _BATCH]))
-                      .values(evaluated=True))
+    for start in range(0, len(uids), _BATCH):
+        session.execute(update(EntryRow).where(EntryRow.uid.in_(uids[start:start + _BATCH]))
+                        .values(evaluated=True))
 
 
-def feed_health(store: Store, names: Sequence[str] | None = None) -> list[FeedHealth]:
+def feed_health(session: Session, names: Sequence[str] | None = None) -> list[FeedHealth]:
     """Every polled feed (or those named) with its last success, last error and back-off."""
     query = select(FeedState).order_by(FeedState.name)
     if names is not None:
         query = query.where(FeedState.name.in_(list(names)))
-    with store.reader() as s:
-        # first_success is not passed on (issue 13: feed_stale cannot judge a feed that has
-        # never succeeded); this restructuring keeps that behaviour as it was.
-        return [FeedHealth(r.name, r.url, r.last_success, r.last_error, r.last_error_at,
-                           r.failures or 0, r.next_attempt, r.entries_seen or 0,
-                           r.last_new_entry) for r in s.scalars(query)]
+    # first_success is not passed on (issue 13: feed_stale cannot judge a feed that has
+    # never succeeded); this restructuring keeps that behaviour as it was.
+    return [FeedHealth(r.name, r.url, r.last_success, r.last_error, r.last_error_at,
+                       r.failures or 0, r.next_attempt, r.entries_seen or 0,
+                       r.last_new_entry) for r in session.scalars(query)]

@@ -10,7 +10,6 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.models import Licence, StatusChange
-from bot.store.db import Store
 from bot.store.schema import LicenceChange, LicenceRow, SourceState
 
 _FIELDS = ("holder", "end_user", "licence_type", "material", "form", "destination", "issued",
@@ -85,15 +84,14 @@ def apply_register(
     return added, updated, removed, changes
 
 
-def current_licences(store: Store) -> list[Licence]:
+def current_licences(session: Session) -> list[Licence]:
     """The licences in the register now (removed ones excluded), soonest expiry first."""
-    with store.reader() as s:
-        rows = s.scalars(select(LicenceRow).where(LicenceRow.removed.is_(None)))
-        licences = [to_licence(r) for r in rows]
+    rows = session.scalars(select(LicenceRow).where(LicenceRow.removed.is_(None)))
+    licences = [to_licence(r) for r in rows]
     return sorted(licences, key=lambda lic: (lic.expires is None, lic.expires, lic.licence_id))
 
 
-def status_changes(store: Store, *, unevaluated: bool = False,
+def status_changes(session: Session, *, unevaluated: bool = False,
                    since: datetime | None = None) -> list[StatusChange]:
     """Status changes in the order they were seen (first sights included, old_status None)."""
     query = select(LicenceChange).order_by(LicenceChange.id)
@@ -101,17 +99,15 @@ def status_changes(store: Store, *, unevaluated: bool = False,
         query = query.where(LicenceChange.evaluated.is_(False))
     if since is not None:
         query = query.where(LicenceChange.changed >= since)
-    with store.reader() as s:
-        return [StatusChange(c.licence_id, c.old_status, c.new_status, c.changed, id=c.id)
-                for c in s.scalars(query)]
+    return [StatusChange(c.licence_id, c.old_status, c.new_status, c.changed, id=c.id)
+            for c in session.scalars(query)]
 
 
-def mark_changes_evaluated(store: Store, ids: Iterable[int]) -> None:
+def mark_changes_evaluated(session: Session, ids: Iterable[int]) -> None:
     ids = list(ids)
-    with store.session() as s:
-        for start in range(0, len(ids), 500):
-            s.execute(update(LicenceChange).where(LicenceChange.id.in_(ids[start:start + 500]))
-                      .values(evaluated=True))
+    for start in range(0, len(ids), 500):
+        session.execute(update(LicenceChange).where(LicenceChange.id.in_(ids[start:start + 500]))
+                        .values(evaluated=True))
 
 
 def record_source_success(session: Session, name: str, location: str, loaded: int,
@@ -123,17 +119,17 @@ def record_source_success(session: Session, name: str, location: str, loaded: in
     session.add(state)
 
 
-def record_source_error(store: Store, name: str, location: str, error: str, now: datetime) -> None:
+def record_source_error(
+    session: Session, name: str, location: str, error: str, now: datetime
+) -> None:
     """A file source could not be used; its data is left as it was."""
-    with store.session() as s:
-        state = s.get(SourceState, name) or SourceState(name=name, rows_loaded=0, rows_skipped=0)
-        state.location, state.last_error, state.last_error_at = location, error, now
-        s.add(state)
+    state = session.get(SourceState, name) or SourceState(name=name, rows_loaded=0, rows_skipped=0)
+    state.location, state.last_error, state.last_error_at = location, error, now
+    session.add(state)
 
 
-def source_health(store: Store) -> list[SourceHealth]:
+def source_health(session: Session) -> list[SourceHealth]:
     """Each file source (licences, trade) with its last success and last error."""
-    with store.reader() as s:
-        return [SourceHealth(r.name, r.location, r.last_success, r.last_error, r.last_error_at,
-                             r.rows_loaded, r.rows_skipped)
-                for r in s.scalars(select(SourceState).order_by(SourceState.name))]
+    return [SourceHealth(r.name, r.location, r.last_success, r.last_error, r.last_error_at,
+                         r.rows_loaded, r.rows_skipped)
+            for r in session.scalars(select(SourceState).order_by(SourceState.name))]

@@ -1,4 +1,8 @@
-"""Retention: delete feed entries older than `retention.entries`; alerts and deliveries are kept."""
+"""Retention: delete feed entries older than `retention.entries`; alerts and deliveries are kept.
+
+Unlike the repositories beside it, `prune` takes the `Store`, not a `Session`: it is a job
+that opens its own transactions, one per chunk, so it never holds SQLite's write lock long.
+"""
 
 from __future__ import annotations
 

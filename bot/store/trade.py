@@ -9,7 +9,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.models import TradePoint
-from bot.store.db import Store
 from bot.store.schema import TradeRevision, TradeRow
 
 
@@ -46,7 +45,7 @@ def apply_trade(
 
 
 def trade_series(
-    store: Store, product: str | None = None, destination: str | None = None,
+    session: Session, product: str | None = None, destination: str | None = None,
     since_period: str | None = None,
 ) -> list[TradePoint]:
     """Figures ordered by product, destination and period; filters match case-insensitively."""
@@ -57,5 +56,4 @@ def trade_series(
         query = query.where(TradeRow.destination == destination.strip().upper())
     if since_period is not None:
         query = query.where(TradeRow.period >= since_period)
-    with store.reader() as s:
-        return [to_point(r) for r in s.scalars(query)]
+    return [to_point(r) for r in session.scalars(query)]

@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bot.store import Store
 from bot.store.schema import Delivery, EntryRow
+
+T = TypeVar("T")
+
+
+def read(store: Store, query: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """`query(session, *args, **kwargs)` in a read-only transaction of `store`."""
+    with store.reader() as s:
+        return query(s, *args, **kwargs)
 
 
 def deliveries_of(session: Session, alert_id: int) -> list[Delivery]:

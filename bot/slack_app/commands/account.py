@@ -123,7 +123,8 @@ def _source_line(h: SourceHealth, ask: Ask) -> str:
 
 
 def feeds(ask: Ask, rest: str) -> Reply:
-    feeds_, data = feed_health(ask.store), source_health(ask.store)
+    with ask.store.reader() as s:
+        feeds_, data = feed_health(s), source_health(s)
     polled = {h.name for h in feeds_}
     waiting = [name for name in ask.feeds if name not in polled]
     if not feeds_ and not data and not waiting:
