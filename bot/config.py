@@ -209,6 +209,16 @@ class Config(BaseSettings):
             ) from None
         return v
 
+    @field_validator("database")
+    @classmethod
+    def _database(cls, v: str) -> str:
+        from bot.dburl import database_url_problem
+
+        problem = database_url_problem(v)
+        if problem is not None:
+            raise ValueError(f"the database URL {problem}")
+        return v
+
     @field_validator("feeds")
     @classmethod
     def _unique_feeds(cls, v: list[FeedConfig]) -> list[FeedConfig]:

@@ -67,5 +67,5 @@ def setup_logging(*, json_lines: bool = False, verbose: bool = False, stream: ob
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
-    for noisy in ("httpx", "httpcore", "apscheduler", "slack_bolt", "slack_sdk", "waitress"):
+    for noisy in ("alembic", "httpx", "httpcore", "apscheduler", "slack_bolt", "slack_sdk", "waitress"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

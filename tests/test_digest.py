@@ -28,7 +28,8 @@ from bot.digest.week import iso_week
 from bot.models import TradePoint
 from bot.store import Store
 from bot.store import digests as repo
-from bot.store.schema import Base, DigestRow, LicenceRow
+from bot.store.migrate import drop_all
+from bot.store.schema import DigestRow, LicenceRow
 from tests.helpers.digest_week import NOW, TZ, WEEK, add_alert, load_week
 from tests.peers.smtp import SmtpPeer
 
@@ -263,7 +264,7 @@ def test_iso_week_follows_the_time_zone() -> None:
 def test_two_replicas_racing_for_the_week_claim_it_once_on_postgresql() -> None:
     assert PG_URL
     pg = Store(PG_URL, create=False)
-    Base.metadata.drop_all(pg.engine)
+    drop_all(pg.engine)
     pg.create_schema()
     outcomes: list[str] = []
     barrier = threading.Barrier(8)

@@ -13,7 +13,8 @@ from bot.alerts.resolve import apply_resolutions
 from bot.models import Alert, Match
 from bot.store import Store
 from bot.store.alerts import get_alert, record_alert, set_state
-from bot.store.schema import Base, LicenceRow
+from bot.store.migrate import drop_all
+from bot.store.schema import LicenceRow
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 PG_URL = os.environ.get("CHOKEPOINT_TEST_DATABASE_URL")
@@ -25,7 +26,7 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
         if not PG_URL:
             pytest.skip("CHOKEPOINT_TEST_DATABASE_URL is not set")
         s = Store(PG_URL, create=False)
-        Base.metadata.drop_all(s.engine)
+        drop_all(s.engine)
         s.create_schema()
     else:
         s = Store(f"sqlite:///{tmp_path}/t.db")

@@ -21,7 +21,8 @@ from bot.slack_app.commands import Ask
 from bot.store import Store
 from bot.store.feeds import record_failure, record_success
 from bot.store.licences import record_source_success
-from bot.store.schema import Base, Subscription
+from bot.store.migrate import drop_all
+from bot.store.schema import Subscription
 from bot.store.trade import apply_trade
 from tests.helpers.slack_app import NOW, SECRET, SlackAppHarness, block_texts
 from tests.peers.slack_api import SlackApiPeer
@@ -381,7 +382,7 @@ def test_postgresql_gives_the_same_answers(chat: Chat, tmp_path: Path,
                                            slack_peer: SlackApiPeer) -> None:
     assert PG_URL is not None
     store = Store(PG_URL)
-    Base.metadata.drop_all(store.engine)
+    drop_all(store.engine)
     store.create_schema()
     pg = Chat(tmp_path, slack_peer, store=store)
     try:

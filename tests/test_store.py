@@ -22,7 +22,8 @@ from bot.store.alerts import (
     record_alert,
     set_state,
 )
-from bot.store.schema import Base, Delivery
+from bot.store.migrate import drop_all
+from bot.store.schema import Delivery
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 PG_URL = os.environ.get("CHOKEPOINT_TEST_DATABASE_URL")
@@ -30,7 +31,7 @@ PG_URL = os.environ.get("CHOKEPOINT_TEST_DATABASE_URL")
 
 def _fresh_pg(url: str) -> Store:
     store = Store(url, create=False)
-    Base.metadata.drop_all(store.engine)
+    drop_all(store.engine)
     store.create_schema()
     return store
 
