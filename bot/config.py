@@ -52,6 +52,7 @@ class FeedConfig(_Section):
     url: str = Field(min_length=1)
     every: Duration = timedelta(minutes=15)
     max_age: Duration = timedelta(days=7)
+    timeout: Duration | None = None  # the whole fetch, body included; default 20 s
 
     @field_validator("url")
     @classmethod

@@ -199,7 +199,8 @@ class FeedPoller:
             known = snap if snap is not None and snap.url == feed.url else None
             got = fetch(self._clients.get(), feed.url, etag=known.etag if known else None,
                         last_modified=known.last_modified if known else None,
-                        max_bytes=self.max_bytes, timeout=self.timeout,
+                        max_bytes=self.max_bytes,
+                        timeout=feed.timeout.total_seconds() if feed.timeout else self.timeout,
                         max_redirects=self.max_redirects)
             if got.not_modified:  # costs no parsing
                 return _Outcome(feed, not_modified=True,
