@@ -13,6 +13,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from bot.models import Entry, FeedHealth
+from bot.redact import shown_url
 from bot.store.db import Store
 from bot.store.schema import EntryRow, FeedState
 
@@ -116,7 +117,7 @@ def preload_states(session: Session, feeds: Mapping[str, str]) -> list[FeedState
 
 
 def _new_state(name: str, url: str) -> dict[str, Any]:
-    return {"name": name, "url": url, "failures": 0, "entries_seen": 0}
+    return {"name": name, "url": shown_url(url), "failures": 0, "entries_seen": 0}
 
 
 def _insert_or_ignore(session: Session, rows: list[dict[str, Any]]) -> bool:
@@ -131,6 +132,7 @@ def _insert_or_ignore(session: Session, rows: list[dict[str, Any]]) -> bool:
 
 
 def _state(session: Session, name: str, url: str) -> FeedState:
+    url = shown_url(url)  # the store never holds a URL's credentials
     state = session.get(FeedState, name)
     if state is None:
         values = _new_state(name, url)
