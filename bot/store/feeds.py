@@ -144,7 +144,7 @@ def _state(session: Session, name: str, url: str) -> FeedState:
     if state.url != url:
         # A new address is a new resource: its validators and first sight start over.
         state.url, state.etag, state.last_modified = url, None, None
-        state.first_success, state.fingerprint = None, None
+        state.first_success, state.fingerprint, state.first_attempt = None, None, None
     return state
 
 
@@ -155,6 +155,7 @@ def record_success(
     state = _state(session, name, url)
     state.last_attempt = state.last_success = now
     state.first_success = state.first_success or now
+    state.first_attempt = state.first_attempt or now
     state.failures, state.next_attempt = 0, now + every
     state.etag, state.last_modified = etag, last_modified
     if fingerprint is not None:
@@ -170,6 +171,7 @@ def record_failure(
     state = _state(session, name, url)
     state.failures = (state.failures or 0) + 1
     state.last_attempt, state.last_error, state.last_error_at = now, error, now
+    state.first_attempt = state.first_attempt or now
     # Exponential back-off, capped at 8 intervals.
     state.next_attempt = now + min(every * 2 ** (state.failures - 1), every * 8)
 
@@ -209,8 +211,7 @@ def feed_health(store: Store, names: Sequence[str] | None = None) -> list[FeedHe
     if names is not None:
         query = query.where(FeedState.name.in_(list(names)))
     with store.reader() as s:
-        # first_success is not passed on (issue 13: feed_stale cannot judge a feed that has
-        # never succeeded); this restructuring keeps that behaviour as it was.
         return [FeedHealth(r.name, r.url, r.last_success, r.last_error, r.last_error_at,
                            r.failures or 0, r.next_attempt, r.entries_seen or 0,
-                           r.last_new_entry) for r in s.scalars(query)]
+                           r.last_new_entry, r.first_success, r.first_attempt)
+                for r in s.scalars(query)]

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import Engine, insert, select, text
+from sqlalchemy import Engine, insert, select, text, update
 from sqlalchemy.exc import OperationalError
 
 from bot.store.schema import SCHEMA_VERSION, Meta
@@ -57,8 +57,12 @@ def _upgrade_locked(engine: Engine) -> None:
             conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ADVISORY_LOCK_KEY})
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
-        if conn.execute(select(Meta.value).where(Meta.key == "schema_version")).first() is None:
+        known = conn.execute(select(Meta.value).where(Meta.key == "schema_version")).first()
+        if known is None:
             conn.execute(insert(Meta).values(key="schema_version", value=str(SCHEMA_VERSION)))
+        elif known[0] != str(SCHEMA_VERSION):
+            conn.execute(update(Meta).where(Meta.key == "schema_version")
+                         .values(value=str(SCHEMA_VERSION)))
 
 
 def drop_all(engine: Engine) -> None:
