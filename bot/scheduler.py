@@ -129,7 +129,7 @@ class Service:
             name="evaluate rules")
         add(self._guard("deliver", self.deliver),
             IntervalTrigger(seconds=DELIVERY_EVERY.total_seconds()), id="deliver",
-            name="deliver outbox")
+            name="deliver outbox", next_run_time=now)  # a restart resumes delivery at once
         add(self._guard("prune", self.prune), IntervalTrigger(days=1), id="prune",
             name="prune old entries")
         email = self.config.email
