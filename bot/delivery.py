@@ -2,7 +2,11 @@
 
 Each send is confirmed in its own short transaction right after the channel answers, so a crash
 can repeat at most the one message that was in flight. Slack errors that mean "Slack is unwell"
-(429, 5xx, timeouts) pause Slack for the rest of the run instead of hammering it.
+(429, 5xx, timeouts) pause Slack for the rest of the run instead of hammering it; errors
+about the token or the workspace pause it until they clear, keeping every delivery pending.
+
+Over 300 lines: claiming, grouping, sending and the failure paths share one run's state and
+are easiest to check read together; the records it reports live at the top.
 """
 
 from __future__ import annotations
@@ -23,10 +27,10 @@ from bot.channels.console import ConsoleChannel
 from bot.channels.email import EmailChannel, EmailSender
 from bot.channels.slack import SlackChannel
 from bot.channels.slack_blocks import describe_state
-from bot.heartbeat import Heartbeat
 from bot.models import Alert, Target
 from bot.store import Store
 from bot.store.alerts import to_alert
+from bot.store.heartbeat import Heartbeat
 from bot.store.outbox import (
     DEFAULT_LEASE,
     Delivery,

@@ -5,6 +5,9 @@ again when the lease ends, so nothing is lost; only a message whose send succeed
 `mark_sent` never happened can be sent twice. Claims are safe with several workers on one
 PostgreSQL (SELECT … FOR UPDATE SKIP LOCKED) and on SQLite (one conditional UPDATE … RETURNING,
 which SQLite runs under its single write lock).
+
+Over 300 lines: every statement that moves a row between statuses is here, so the outbox's
+state machine (pending, sending, sent, failed, muted) can be checked in one place.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from bot.store import Store
+from bot.store.db import Store
 from bot.store.outbox import renew_claims
 
 log = logging.getLogger(__name__)
