@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from bot.store.alerts import get_alert
+from tests.helpers.slack_app import SlackAppHarness
 from tests.peers.slack_api import SlackApiPeer
-from tests.test_slack_app import SlackAppHarness
 
 
 @pytest.fixture

@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
+from tests.helpers.e2e import TZ, clean_env, serve_feeds, write_config
 from tests.peers.http_feeds import FeedServer
 from tests.peers.smtp import ReceivedMessage, SmtpPeer
-from tests.test_e2e_once import TZ, clean_env, serve_feeds, write_config
 from tests.test_e2e_run import free_port, start_run, stop, wait_until
 
 OPS = "ops@example.com"

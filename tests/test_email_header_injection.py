@@ -8,10 +8,10 @@ from pathlib import Path
 
 import yaml
 
+from tests.helpers.e2e import E2E_DATA, TOKEN, chokepoint, clean_env, explain, render, write_config
 from tests.peers.http_feeds import FeedServer
 from tests.peers.slack_api import SlackApiPeer
 from tests.peers.smtp import SmtpPeer
-from tests.test_e2e_once import E2E_DATA, TOKEN, chokepoint, clean_env, explain, render, write_config
 
 HEADLINE = ("China bans dysprosium oxide exports; =?utf-8?q?=0D=0AReply-To:_attacker@evil.example"
             "=0D=0AContent-Type:_text/plain?= now")

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+from tests.helpers.e2e import TOKEN, alerts_json, chokepoint, clean_env, explain, serve_feeds, write_config
 from tests.peers.http_feeds import FeedServer
 from tests.peers.slack_api import SlackApiPeer
-from tests.test_e2e_once import TOKEN, alerts_json, chokepoint, clean_env, explain, serve_feeds, write_config
 
 
 def test_a_revision_that_removes_the_swing_resolves_the_alert_and_updates_its_message(

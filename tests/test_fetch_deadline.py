@@ -10,9 +10,9 @@ import pytest
 import yaml
 
 from bot.sources.fetch import FetchError, fetch, make_client
+from tests.helpers.e2e import E2E_DATA, TOKEN, chokepoint, clean_env, explain, posts, render, write_config
 from tests.peers.http_feeds import FeedServer
 from tests.peers.slack_api import SlackApiPeer
-from tests.test_e2e_once import E2E_DATA, TOKEN, chokepoint, clean_env, explain, posts, render, write_config
 
 BODY = b"<?xml version='1.0'?><rss version='2.0'><channel><title>slow</title>" + b" " * 4000
 

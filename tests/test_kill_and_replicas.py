@@ -23,9 +23,9 @@ import yaml
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
+from tests.helpers.e2e import TOKEN, alert_id_of, clean_env, serve_feeds, write_config
 from tests.peers.http_feeds import FeedServer
 from tests.peers.slack_api import SlackApiPeer, SlackCall
-from tests.test_e2e_once import TOKEN, alert_id_of, clean_env, serve_feeds, write_config
 from tests.test_e2e_run import SIGNING_SECRET, free_port, start_run, stop, wait_until
 
 KILLS = 10

@@ -9,9 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.peers.http_feeds import FeedServer
-from tests.peers.slack_api import SlackApiPeer
-from tests.test_e2e_once import (
+from tests.helpers.e2e import (
     TOKEN,
     chokepoint,
     clean_env,
@@ -22,6 +20,8 @@ from tests.test_e2e_once import (
     serve_feeds,
     write_config,
 )
+from tests.peers.http_feeds import FeedServer
+from tests.peers.slack_api import SlackApiPeer
 
 
 @pytest.mark.parametrize("script", [

@@ -7,10 +7,7 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
-from tests.peers.http_feeds import FeedServer
-from tests.peers.slack_api import SlackApiPeer
-from tests.peers.smtp import SmtpPeer
-from tests.test_e2e_once import (
+from tests.helpers.e2e import (
     E2E_DATA,
     TOKEN,
     chokepoint,
@@ -20,6 +17,9 @@ from tests.test_e2e_once import (
     render,
     write_config,
 )
+from tests.peers.http_feeds import FeedServer
+from tests.peers.slack_api import SlackApiPeer
+from tests.peers.smtp import SmtpPeer
 
 RLO, PDI, ZWSP, LRI = "\u202e", "\u2069", "\u200b", "\u2066"
 INVISIBLE = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200b\u200c\u200d\u2060\ufeff")

@@ -11,9 +11,9 @@ from urllib.parse import parse_qs, urlencode
 import pytest
 
 from bot.store.alerts import get_alert
+from tests.helpers.slack_app import BUYER, SECRET, SlackAppHarness
 from tests.peers.slack_api import SlackApiPeer
 from tests.peers.slack_signing import block_actions_body, sign, signed_headers
-from tests.test_slack_app import BUYER, SECRET, SlackAppHarness
 
 
 @pytest.fixture

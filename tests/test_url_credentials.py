@@ -8,9 +8,9 @@ from pathlib import Path
 
 import yaml
 
+from tests.helpers.e2e import E2E_DATA, TOKEN, chokepoint, clean_env, posts, render, write_config
 from tests.peers.http_feeds import FeedServer
 from tests.peers.slack_api import SlackApiPeer
-from tests.test_e2e_once import E2E_DATA, TOKEN, chokepoint, clean_env, posts, render, write_config
 
 PASSWORD, TOKEN_VALUE = "hunter2pw", "tok3nSECRET"
 
