@@ -23,7 +23,7 @@ from bot.store.alerts import (
     set_state,
 )
 from bot.store.migrate import drop_all
-from bot.store.schema import Delivery
+from bot.store.schema import SCHEMA_VERSION, Delivery
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 PG_URL = os.environ.get("CHOKEPOINT_TEST_DATABASE_URL")
@@ -59,7 +59,7 @@ def match(key: str = "news:story:1", materials: tuple[str, ...] = ("Dy", "Tb")) 
 
 def test_schema_is_created_once_and_versioned(store: Store) -> None:
     store.create_schema()  # idempotent: a restart does not fail or duplicate
-    assert store.schema_version() == 1
+    assert store.schema_version() == SCHEMA_VERSION
     assert store.ping()
 
 
