@@ -52,7 +52,7 @@ class SlackChannel:
         self.client = WebClient(token=secret, base_url=base, retry_handlers=[])
         # WebClient's signature says whole seconds, urllib takes any float (tests use fractions).
         self.client.timeout = timeout  # type: ignore[assignment]
-        self.pacer = Pacer(1.0)
+        self.pacer = Pacer()
 
     def send(self, alert: Alert, *, target: Target, thread_ts: str | None = None) -> Sent:
         """Post one alert (into `thread_ts`'s thread when given); returns channel id and ts.
