@@ -52,6 +52,7 @@ class FeedConfig(_Section):
     url: str = Field(min_length=1)
     every: Duration = timedelta(minutes=15)
     max_age: Duration = timedelta(days=7)
+    timeout: Duration | None = None  # the whole fetch, body included; default 20 s
 
     @field_validator("url")
     @classmethod
@@ -207,6 +208,16 @@ class Config(BaseSettings):
             raise ValueError(
                 f"{v!r} is not a known time zone; use an IANA name such as Europe/Berlin or UTC"
             ) from None
+        return v
+
+    @field_validator("database")
+    @classmethod
+    def _database(cls, v: str) -> str:
+        from bot.dburl import database_url_problem
+
+        problem = database_url_problem(v)
+        if problem is not None:
+            raise ValueError(f"the database URL {problem}")
         return v
 
     @field_validator("feeds")

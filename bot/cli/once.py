@@ -79,7 +79,8 @@ def run_once(config: Config, *, deadline: float = 60.0, out: TextIO | None = Non
         f"polled {polled} feed(s) ({errors} failed), evaluated {ev.entries} new entries: "
         f"{len(ev.new_alerts)} new alert(s), {len(ev.joined)} story update(s), "
         f"{len(ev.changed)} state change(s); delivery: {report.pending} pending"
-        + (", some failed for good (see the log)" if failed else ""),
+        + (", some failed for good (see the log)" if failed else "")
+        + "".join(f"; paused, {why}" for why in report.paused),
         file=out,
     )
     return EXIT_PENDING if report.pending or failed else EXIT_OK
