@@ -15,7 +15,9 @@ EVERY = timedelta(minutes=15)
 
 def stale_keys(store: Store) -> list[str]:
     rule = FeedStale(id="stale", type="feed_stale", after="2d")  # type: ignore[arg-type]
-    ctx = RuleContext(now=NOW, today=date(2026, 3, 10), feeds=tuple(feed_health(store)))
+    with store.reader() as s:
+        feeds = tuple(feed_health(s))
+    ctx = RuleContext(now=NOW, today=date(2026, 3, 10), feeds=feeds)
     return sorted(m.key for m in rule.evaluate(ctx))
 
 
