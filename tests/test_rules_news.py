@@ -132,7 +132,7 @@ def test_ree_covers_its_elements_and_an_element_rule_sees_group_stories() -> Non
 
 def test_min_score_drops_stories_only_the_summary_decides() -> None:
     headline = entry("China halts dysprosium exports")
-    lede = entry("Dysprosium market update",
+    lede = entry("Dysprosium news in brief",
                  "China halted exports of dysprosium oxide on Monday, traders said.")
     assert len(restriction().evaluate(ctx(headline, lede))) == 2
     [m] = restriction(min_score=0.8).evaluate(ctx(headline, lede))
