@@ -8,6 +8,7 @@ from bot.alerts.route import targets_for
 from bot.config import RouteConfig
 from bot.material_graph import any_covered, covers
 from bot.materials import MATERIALS
+from bot.models import Target
 from tests.test_routing import match
 
 
@@ -35,9 +36,9 @@ def test_a_route_and_a_subscription_on_ndfeb_hear_of_dysprosium_and_rare_earths(
     subscribers = {"NdFeB": ["U0MAGNETS"]}
     for materials in (("Dy",), ("REE",), ("REE", "NdFeB")):
         assert targets_for(match(materials=materials), routes, "#default", subscribers) == [
-            "slack:#magnets", "slack-dm:U0MAGNETS"]
+            Target("slack", "#magnets"), Target("slack-dm", "U0MAGNETS")]
     assert targets_for(match(materials=("Ga",)), routes, "#default", subscribers) == [
-        "slack:#default"]
+        Target("slack", "#default")]
     assert any_covered(["NdFeB"], ["Ga", "Dy"]) and not any_covered(["NdFeB"], ["Ga", "W"])
 
 
