@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from bot.materials import MATERIALS
 from bot.materials_data import CONTAINS
 
 _GROUPS = frozenset(k for k, parts in CONTAINS.items() if len(parts) > 5)
@@ -38,3 +39,9 @@ def any_covered(wanted: Iterable[str], materials: Iterable[str]) -> bool:
     """Does interest in any of `wanted` cover an alert on any of `materials`?"""
     have = tuple(materials)
     return any(covers(w, m) for w in wanted for m in have)
+
+
+def covered_by(wanted: Iterable[str]) -> tuple[str, ...]:
+    """Every material whose alerts interest in `wanted` covers (for queries by material)."""
+    wanted = tuple(wanted)
+    return tuple(k for k in MATERIALS if any(covers(w, k) for w in wanted))

@@ -6,7 +6,7 @@ import pytest
 
 from bot.alerts.route import targets_for
 from bot.config import RouteConfig
-from bot.material_graph import any_covered, covers
+from bot.material_graph import any_covered, covered_by, covers
 from bot.materials import MATERIALS
 from bot.models import Target
 from tests.test_routing import match
@@ -49,3 +49,8 @@ def test_a_news_rule_on_a_product_fires_on_its_constituents() -> None:
     ga = entry("China bans gallium exports to the United States")
     got = [m.materials for m in restriction(materials=["NdFeB"]).evaluate(ctx(dy, group, ga))]
     assert sorted(got) == [("Dy",), ("REE",)]
+
+
+def test_queries_by_material_expand_through_the_graph() -> None:
+    assert covered_by(["NdFeB"]) == ("REE", "Pr", "Nd", "Tb", "Dy", "NdFeB")
+    assert set(covered_by(["Dy"])) == {"Dy", "REE"}
