@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.rules.classify import classify  # noqa: E402
 from bot.rules.loader import load_rules  # noqa: E402
-from bot.rules.stories import NewsRule  # noqa: E402
+from bot.rules.news import NewsRule  # noqa: E402
 
 CORPUS = ROOT / "tests" / "data" / "corpus"
 KINDS = ("restriction", "easing", "neither")

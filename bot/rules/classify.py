@@ -26,6 +26,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from bot.material_graph import covers, parts_of
 from bot.materials import MATERIALS, Mention, display_name, find_materials
 from bot.rules.grammar import EN, ZH, Compiled, Grammar, extended
 from bot.rules.vocabulary import EASE, RESTRICT, TRADE
@@ -160,8 +161,11 @@ def _materials(title: str, in_title: list[Mention], lede: str) -> tuple[str, ...
     if named and not set(named) <= _GROUPS:
         return named
     in_lede = _keys(find_materials(lede))
-    extra = {k for k in in_lede if not (named and k == "REE")}
-    wanted = set(named) | extra
+    if not named:
+        wanted = set(in_lede)
+    else:  # only groups named: add the lede's members of those groups and their products
+        wanted = set(named) | {k for k in in_lede if any(
+            covers(g, k) or g in parts_of(k) for g in named)}
     return tuple(k for k in MATERIALS if k in wanted)
 
 

@@ -79,7 +79,8 @@ R_PART = (r"(?:halted|suspended|stopped|blocked|banned|barred|restricted|curbed|
 E_VERB = (r"(?:lift\w*|eas(?:e|es|ed|ing)|relax\w*|scrap\w*|drop(?:s|ped|ping)?|remov\w+"
           r"|roll(?:s|ed|ing)?\s+back|suspend\w*|paus\w+|halt\w*|waiv\w+|end(?:s|ed|ing)?"
           r"|unfreez\w+|loosen\w*|delay\w*|postpon\w+|push(?:es|ed)?\s+back|rescind\w*"
-          r"|revok\w+|withdr[ae]w\w*|cancel\w*|abolish\w*|revers\w+|exempt\w*|soften\w*)")
+          r"|revok\w+|withdr[ae]w\w*|cancel\w*|abolish\w*|revers\w+|exempt\w*|soften\w*"
+          r"|freez\w*|froze)")
 E_PART = (r"(?:lifted|eased|relaxed|scrapped|dropped|removed|rolled\s+back|suspended|paused"
           r"|halted|waived|ended|loosened|delayed|postponed|pushed\s+back|rescinded|revoked"
           r"|withdrawn|cancell?ed|abolished|reversed|softened|on\s+hold)")
@@ -87,7 +88,7 @@ IMPOSE = (r"(?:impos\w+|announc\w+|introduc\w+|unveil\w*|add(?:s|ed|ing)?|expand
           r"|extend(?:s|ed|ing)?|plac\w+|puts?|putting|slap\w*|reimpos\w+|reinstat\w+"
           r"|restor\w+|issu\w+|levy\w*|levies|levied|roll\w*\s+out|launch\w*|target\w*"
           r"|snap\w*\s+back|finali[sz]\w+|approv\w+|adopt\w*|intensif\w+|escalat\w+"
-          r"|set(?:s|ting)?)")
+          r"|set(?:s|ting)?|implement\w*|enact\w*)")
 TIGHTEN = (r"(?:tighten\w*|toughen\w*|step\w*\s+up|strengthen\w*|widen\w*|broaden\w*"
            r"|intensif\w+|escalat\w+|ramp\w*\s+up)")
 OKAY = (r"okay\w*|ok(?:s|'d)|green\s*light\w*|authori[sz]\w*|sign\w*\s+off\s+on"
@@ -96,6 +97,7 @@ OKAY = (r"okay\w*|ok(?:s|'d)|green\s*light\w*|authori[sz]\w*|sign\w*\s+off\s+on"
 GRANT = (r"(?:grant(?:s|ed|ing)?|approv(?:e|es|ed|ing)|issu(?:e|es|ed|ing)|award(?:s|ed|ing)?"
          r"|receiv(?:e|es|ed|ing)|obtain(?:s|ed|ing)?|secur(?:e|es|ed|ing)|clear(?:s|ed)?"
          r"|get(?:s|ting)?|got|win(?:s|ning)?|won|speed(?:s|ing)?\s+up|sped\s+up"
+         r"|extend(?:s|ed|ing)?|renew(?:s|ed|ing)?"
          r"|accelerat\w+|simplif\w+|streamlin\w+|relax\w*|eas(?:e|es|ed|ing)"
          r"|fast\s*track(?:s|ed|ing)?|unfreez(?:e|es|ing)|unfroze|process(?:es|ed)?"
          rf"|resum\w+\s+processing|expedit(?:e|es|ed|ing)|{OKAY})")
@@ -156,6 +158,11 @@ TIERS: tuple[Tier, ...] = (
         Term(RESTRICT, pair(r"crack\w*\s+down|crackdown|clamp\w*\s+down|campaign|raids?",
                             r"smuggl\w+|illegal\w*|illicit", 4)),
         Term(RESTRICT, pair(r"smuggl\w+", r"crackdown|campaign|clampdown|raids?|probe", 3)),
+        Term(RESTRICT, pair(r"jail\w*|sentenc\w+|convict\w*|arrest\w*|prosecut\w+|detain\w*"
+                            r"|seiz\w+|intercept\w*|bust\w*", r"smuggl\w+", 6)),
+        Term(EASE, pair(r"deals?|agreements?|pact|truce|framework|consensus",
+                        r"grant\w*|speed\w*|resum\w+|restor\w+|ensur\w+|unblock\w*"
+                        r"|guarante\w+|access", 3)),
     )),
     Tier("eased", (  # a measure eased: "lifts curbs", "curbs lifted", "removes ... from list"
         Term(EASE, pair(E_VERB, MEASURE, 6, NOT_TRADE + W)),
