@@ -196,7 +196,8 @@ TIERS: tuple[Tier, ...] = (
                             r"acquisition|procurement|purchas\w+|buying|use", 4)),
         Term(RESTRICT, pair(r"procurement|purchas\w+|acquisition", r"bans?|prohibitions?", 2)),
         Term(RESTRICT, pair(HEDGE_VERB, rf"{STRONG}|{R_VERB}|requir\w+", 8), hedged=True),
-        Term(RESTRICT, pair(TIGHTEN, rf"{MEASURE}|{CHECKS}|{TRADE}", 6)),
+        Term(RESTRICT, pair(TIGHTEN, rf"{MEASURE}|{CHECKS}", 6)),
+        Term(RESTRICT, pair(r"tighten(?:s|ed)?|toughen(?:s|ed)?", TRADE, 4)),  # not "tightening supply"
         Term(RESTRICT, pair(STRONG, r"tak\w+\s+effect|took\s+effect|c[oa]mes?\s+into\s+"
                             r"(?:force|effect)|go\w*\s+into\s+effect|kicks?\s+in|bites?"
                             r"|begins?|starts?|expand(?:s|ed)?|extended|reinstated|imposed"
