@@ -194,7 +194,7 @@ def test_title_decides_over_summary() -> None:
 
 
 def test_lede_decides_when_the_title_is_silent() -> None:
-    result = classify("Beijing escalates tech war with the United States",
+    result = classify("Beijing escalates tech war over critical minerals",
                       "China banned exports of gallium and germanium to the U.S. on Tuesday. "
                       "Beijing lifted curbs on graphite last year.")
     assert result.kind == "restriction"

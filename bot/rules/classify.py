@@ -4,8 +4,9 @@ The vocabulary is data (bot/rules/vocabulary.py, vocabulary_zh.py: named tiers o
 this module is the engine that reads a headline with it (docs/rules.md, "How news is judged"):
 
 * The headline decides. The summary's first sentence (the lede) decides only when the
-  headline has no restriction or easing term at all and is not about something else
-  (prices, markets, results, mines, history); later sentences are context.
+  headline names a watched material (or "critical minerals") but no restriction or easing
+  term at all, and is not about something else (prices, markets, results, mines, history);
+  later sentences are context.
 * A term does not count when it is negated ("will not restrict", "denies plans to ban"),
   speculative ("weighs curbs", "analysts fear China could ban", a question), history ("the
   highest since China banned ..."), or a bare noun phrase in a background clause ("exports
@@ -98,7 +99,9 @@ def _discount(g: Grammar, text: str, low: str, start: int, end: int, term: Compi
     if g.negation.search(window):
         return "negated"
     next_break = g.clause_break.search(low, end)
-    if (term.term.hedged or g.speculation.search(before) or g.may.search(text, clause_start, start)
+    # A hedge governs its own clause: "concern as China tightens controls" reports a fact.
+    own = clause_start + max((m.end() for m in g.subordinate.finditer(before)), default=0)
+    if (term.term.hedged or g.speculation.search(low, own, start) or g.may.search(text, own, start)
             or (next_break is not None and next_break.group() in "?？"
                 and not g.answered.match(low, next_break.end()))):
         return "speculative"
@@ -228,8 +231,9 @@ def classify(title: str, summary: str = "", *, extra_restrict: tuple[str, ...] =
         kind, reason, measure, score = _decide(hits, "title", 1.0)
     else:
         topic = g.off_topic.search(_lower(title))
-        if topic or not g.lede_if.search(title):
-            about = f'about "{topic.group()}"' if topic else "no notice"
+        if topic or not g.lede_if.search(title) or not (in_title or g.generic.search(_lower(title))):
+            about = f'about "{topic.group()}"' if topic else (
+                "no notice" if in_title else "about no watched material")
             return Classification("neither", materials, f"neither: the headline is {about}, "
                                   "with no measure of its own", 0.0, lang)
         lede_g = g if bool(_CJK.search(lede)) == (lang == "zh") else (ZH if lang == "en" else EN)

@@ -66,15 +66,16 @@ STRONG = (r"(?:export\s+)?(?!\S+\s+(?:exemptions?|relief|waivers?|truce)\b)"
 RULES = r"(?:export\s+)?(?:rules|regime|measures|grip|polic(?:y|ies)|licen[cs]ing(?:\s+(?:rules|regime))?)"
 CHECKS = r"(?:scrutiny|reviews?|checks|oversight)"
 MEASURE = f"{STRONG}|{RULES}"
+NOT_RESTRICTING = r"(?!(?:restrict|limit|curb|ban|halt|block|stop|suspend)\w*\b)"
 NOT_QUOTA = r"(?!(?:\S+\s+){0,2}quotas?\b)"  # "sets/issues a quota" is no measure
 
 R_VERB = (r"(?:ban(?:s|ned|ning)?|halt(?:s|ed|ing)?|suspend(?:s|ed|ing)?|stop(?:s|ped|ping)?"
-          r"|block(?:s|ed|ing)?|restrict(?:s|ed|ing)?|curb(?:s|ed|ing)?|limit(?:s|ed|ing)?"
+          r"|block(?:s|ed|ing)?|restrict(?:s|ed|ing)?|curb(?:s|ed|ing)?|limit(?:s|ing)?"
           r"|cut(?:s|ting)?(?:\s+off)?|chok(?:e|es|ed|ing)|freez(?:e|es|ing)|froze|frozen"
           r"|bar(?:s|red|ring)?|prohibit\w*|hold(?:s|ing)?\s+up|held\s+up|stall(?:s|ed|ing)?"
           r"|detain\w*|seiz(?:e|es|ed|ing)|withh[eo]ld\w*|delay(?:s|ed|ing)?"
           r"|embargo\w*|crack\w*\s+down\s+on|throttl\w+|squeez\w+)")
-R_PART = (r"(?:halted|suspended|stopped|blocked|banned|barred|restricted|curbed|stuck"
+R_PART = (r"(?<!of\s)(?:halted|suspended|stopped|blocked|banned|barred|restricted|curbed|stuck"
           r"|held\s+up|frozen|cut\s+off|detained|seized|delayed|on\s+hold|prohibited)")
 E_VERB = (r"(?:lift\w*|eas(?:e|es|ed|ing)|relax\w*|scrap\w*|drop(?:s|ped|ping)?|remov\w+"
           r"|roll(?:s|ed|ing)?\s+back|suspend\w*|paus\w+|halt\w*|waiv\w+|end(?:s|ed|ing)?"
@@ -101,7 +102,7 @@ GRANT = (r"(?:grant(?:s|ed|ing)?|approv(?:e|es|ed|ing)|issu(?:e|es|ed|ing)|award
          r"|accelerat\w+|simplif\w+|streamlin\w+|relax\w*|eas(?:e|es|ed|ing)"
          r"|fast\s*track(?:s|ed|ing)?|unfreez(?:e|es|ing)|unfroze|process(?:es|ed)?"
          rf"|resum\w+\s+processing|expedit(?:e|es|ed|ing)|{OKAY})")
-RESUME = (r"(?:resum\w+|restart\w*|begin\w*|began|reopen\w*|allow\w*|unblock\w*|approv\w+|speed\w*\s+up"
+RESUME = (r"(?:resum\w+|restart\w*|begin\w*|began|clear(?:s|ed)?|reopen\w*|allow\w*|unblock\w*|approv\w+|speed\w*\s+up"
           r"|sped\s+up|accelerat\w+|expedit\w+|normali[sz]\w+|restor\w+"
           rf"|clear(?:s|ed|ing)?\s+(?:the\s+)?way\s+for|{OKAY})")
 HEDGE_VERB = (r"(?:weigh\w*|consider\w*|mull\w*|plan\w*|propos\w*|draft\w*|threat\w*"
@@ -195,6 +196,8 @@ TIERS: tuple[Tier, ...] = (
         Term(RESTRICT, pair(r"prohibit\w*|ban(?:s|ned|ning)?|bar(?:s|red|ring)?",
                             r"acquisition|procurement|purchas\w+|buying|use", 4)),
         Term(RESTRICT, pair(r"procurement|purchas\w+|acquisition", r"bans?|prohibitions?", 2)),
+        Term(RESTRICT, pair(r"final\s+(?:determination|ruling|duty|duties|rate)",
+                            r"anti\s+dumping|countervailing|duty|duties", 6)),
         Term(RESTRICT, pair(HEDGE_VERB, rf"{STRONG}|{R_VERB}|requir\w+", 8), hedged=True),
         Term(RESTRICT, pair(TIGHTEN, rf"{MEASURE}|{CHECKS}", 6)),
         Term(RESTRICT, pair(r"tighten(?:s|ed)?|toughen(?:s|ed)?", TRADE, 4)),  # not "tightening supply"
@@ -207,7 +210,7 @@ TIERS: tuple[Tier, ...] = (
         Term(RESTRICT, DIRECT, 0.9),
         Term(RESTRICT, r"^(?P<v>(?:new\s+)?(?:export\s+)?(?:restrictions?|curbs?|bans?|controls?"
              r"|embargo))\s+on\b", 0.8, verbal=False),
-        Term(EASE, pair(RESUME, TRADE, 5)),
+        Term(EASE, pair(RESUME, TRADE, 5, NOT_RESTRICTING + W)),
         Term(EASE, pair(TRADE, r"resum\w+|restart\w*|sped\s+up|accelerated|restored", 4), 0.9),
     )),
 )
@@ -223,7 +226,7 @@ NEGATION = (r"\b(?:not|never|won't|cannot|can't|\w+n't|no(?!\s+longer)|den(?:y|i
 SPECULATION = (r"\b(?:fears?|feared|fearing|worr(?:y|ies|ied)|concerns?|could|might|would"
                r"|should|possibl[ey]|potential(?:ly)?|threat\w*|risks?|speculat\w+|rumou?rs?"
                r"|if|whether|weigh\w*|consider\w*|mull\w*|plan(?:s|ning)?|propos\w+"
-               r"|draft\w*|warn\w*|mooted|eye(?:s|ing)?|floats?|floated|calls?\s+(?:for|on)|urg\w+|push\w*\s+for"
+               r"|draft\w*|warn\w*|mooted|eye(?:s|ing)?|floats?|floated|calls?\s+(?:for|on)|urg(?:e|es|ed|ing)|push\w*\s+for"
                r"|lobb\w+|seeks?\s+to|wants?|said\s+to|expected\s+to|likely\s+to)\b")
 MAY = r"\bmay\b"  # case-sensitive: "May" is usually the month
 # A consequence or background clause: a verbal term there still reports a new action, a
@@ -260,9 +263,12 @@ OFF_TOPIC = (r"\b(?:prices?|pric(?:ed|ing)|stocks?|shares?|market\w*|rall\w+|sur
              r"|earnings|revenue|output|production|mines?|mining|plant|refinery|ipo|invest\w*"
              r"|stake|acqui\w+|merger|takeover|funding|loan|stockpil\w+|demand|shortage\w*"
              r"|anniversary|history|lessons|premium|futures|index|imports?\s+(?:rose|fell)|low|high"
+             r"|zero|talks?|meeting|summit|negotiat\w+|visit\w*|situation|overview|outlook|guide"
+             r"|tracker|in\s+(?:january|february|march|april|may|june|july|august|september"
+             r"|october|november|december|q[1-4]|h[12])"
              r"|data|statistics|customs\s+data|fell|rose|drop\w*|climb\w*|hits?)\b")
 
 # Watched materials named together, none by name: a measure on them is judged (and fires
 # for rules that watch every material) with no material of its own.
-GENERIC = (r"\b(?:critical|strategic|key|rare|minor)\s+(?:minerals?|metals?)(?:\s+related)?\b"
+GENERIC = (r"\b(?:critical|strategic|key|rare|minor|chinese)\s+(?:minerals?|metals?)(?:\s+related)?\b"
            r"|\bdual\s+use\s+(?:items|exports|goods)\b")
