@@ -263,7 +263,8 @@ OFF_TOPIC = (r"\b(?:prices?|pric(?:ed|ing)|stocks?|shares?|market\w*|rall\w+|sur
              r"|earnings|revenue|output|production|mines?|mining|plant|refinery|ipo|invest\w*"
              r"|stake|acqui\w+|merger|takeover|funding|loan|stockpil\w+|demand|shortage\w*"
              r"|anniversary|history|lessons|premium|futures|index|imports?\s+(?:rose|fell)|low|high"
-             r"|zero|talks?|meeting|summit|negotiat\w+|visit\w*|situation|overview|outlook|guide"
+             r"|zero|talks?|meet(?:s|ing)?|discuss\w*|summit|negotiat\w+|visit\w*|situation|overview"
+             r"|outlook|guide"
              r"|tracker|in\s+(?:january|february|march|april|may|june|july|august|september"
              r"|october|november|december|q[1-4]|h[12])"
              r"|data|statistics|customs\s+data|fell|rose|drop\w*|climb\w*|hits?)\b")
