@@ -44,7 +44,8 @@ class Tier:
 
 W = r"[^\s,;:?!\x00]+"  # one word; \x00 marks text already consumed by an earlier tier
 SEP = r"(?:\s*,\s*|\s+)"
-TRADE = (r"(?:exports?|exporting|shipments?|shipping|sales?|selling|buying|supply|supplies"
+TRADE = (r"(?:exports?|exporting|shipments?|shipping|sales?|selling|buying"
+         r"|supply(?!\s+(?:deals?|chains?|agreements?|contracts?))|supplies"
          r"|deliveries|cargoes|cargo|imports?|outbound\s+shipments)")
 NOT_TRADE = rf"(?!{TRADE}\b)"
 # Mining, production and other site permits are not trade licences: suspending them is
@@ -89,7 +90,8 @@ IMPOSE = (r"(?:impos\w+|announc\w+|introduc\w+|unveil\w*|add(?:s|ed|ing)?|expand
           r"|extend(?:s|ed|ing)?|plac\w+|puts?|putting|slap\w*|reimpos\w+|reinstat\w+"
           r"|restor\w+|issu\w+|levy\w*|levies|levied|roll\w*\s+out|launch\w*|target\w*"
           r"|snap\w*\s+back|finali[sz]\w+|approv\w+|adopt\w*|intensif\w+|escalat\w+"
-          r"|set(?:s|ting)?|implement\w*|enact\w*)")
+          r"|set(?:s|ting)?|implement\w*|enact\w*|rais\w+|hik\w+|increas\w+|doubl\w+|tripl\w+"
+          r"|renew\w*)")
 TIGHTEN = (r"(?:tighten\w*|toughen\w*|step\w*\s+up|strengthen\w*|widen\w*|broaden\w*"
            r"|intensif\w+|escalat\w+|ramp\w*\s+up)")
 OKAY = (r"okay\w*|ok(?:s|'d)|green\s*light\w*|authori[sz]\w*|sign\w*\s+off\s+on"
