@@ -125,3 +125,24 @@ def test_bad_extra_terms_are_refused_with_a_clear_message(
     with pytest.raises(ValidationError, match=message):
         NewsRestriction.model_validate({"id": "r", "type": "news_restriction",
                                         "extra_terms": terms})
+
+
+@pytest.mark.parametrize(("title", "kind"), [
+    ("Automakers scramble as Beijing turns down rare earth licence requests", "restriction"),
+    ("One year on: how China's germanium curbs reshaped the market", "neither"),
+    ("Myanmar rebels halt rare earth shipments to China", "restriction"),
+    ("DR Congo suspends cobalt exports for four months", "neither"),  # not a watched material
+    ("Pentagon ban on Chinese-made rare earth magnets takes effect", "restriction"),
+    ("US removes Chinese graphite firm from entity list", "easing"),
+    ("China raises 2025 rare earth mining quota by 6%", "neither"),
+    ("China cuts first batch of tungsten mining quota", "restriction"),
+    ("China makes tungsten, tellurium items subject to export licensing", "restriction"),
+    ("China fast-tracks rare earth licence approvals for EU firms", "easing"),
+    ("Lynas quarterly revenue jumps as rare earth prices climb", "neither"),
+    ("中方宣布对美暂停实施稀土出口管制措施", "easing"),
+    ("稀土出口许可审批放缓 欧洲车企告急", "restriction"),
+    ("传中国考虑限制稀土加工技术出口", "neither"),
+    ("中国稀土出口连续三个月下降", "neither"),
+])
+def test_the_labelling_guide_s_classes(title: str, kind: str) -> None:
+    assert classify(title).kind == kind, classify(title).reason
