@@ -163,6 +163,8 @@ TIERS: tuple[Tier, ...] = (
         Term(RESTRICT, pair(r"smuggl\w+", r"crackdown|campaign|clampdown|raids?|probe", 3)),
         Term(RESTRICT, pair(r"jail\w*|sentenc\w+|convict\w*|arrest\w*|prosecut\w+|detain\w*"
                             r"|seiz\w+|intercept\w*|bust\w*", r"smuggl\w+", 6)),
+        Term(EASE, pair(r"sign\w*|seal\w*|strik\w+|struck|reach\w*|clinch\w*|agree\w*",
+                        r"trade\s+(?:deal|truce|agreement|pact|framework)|truce", 4), 0.8),
         Term(EASE, pair(r"deals?|agreements?|pact|truce|framework|consensus",
                         r"grant\w*|speed\w*|resum\w+|restor\w+|ensur\w+|unblock\w*"
                         r"|guarante\w+|access", 3)),
