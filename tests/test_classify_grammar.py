@@ -16,7 +16,7 @@ from bot.rules.classify import classify
 from bot.rules.gates import gates
 from bot.rules.grammar import EN, ZH
 from bot.rules.news import NewsRestriction
-from tests.test_rules_news import ctx, easing, entry, restriction
+from tests.helpers.news import ctx, easing, entry, restriction
 
 DATA = Path(__file__).parent / "data"
 

@@ -14,9 +14,7 @@ from typing import Any
 
 import yaml
 
-from tests.peers.http_feeds import FeedServer
-from tests.peers.slack_api import SlackApiPeer
-from tests.test_e2e_once import (
+from tests.helpers.e2e import (
     E2E_DATA,
     RULES,
     TOKEN,
@@ -29,6 +27,8 @@ from tests.test_e2e_once import (
     render,
     slack_text,
 )
+from tests.peers.http_feeds import FeedServer
+from tests.peers.slack_api import SlackApiPeer
 
 MAGNETS, DEFAULT = "#magnet-buyers", "#supply-risk"
 

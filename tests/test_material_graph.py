@@ -8,8 +8,8 @@ from bot.alerts.route import targets_for
 from bot.config import RouteConfig
 from bot.material_graph import any_covered, covered_by, covers
 from bot.materials import MATERIALS
-from bot.models import Target
-from tests.test_routing import match
+from bot.models import Match, Target
+from tests.helpers.news import ctx, entry, restriction
 
 
 @pytest.mark.parametrize(("wanted", "material", "expected"), [
@@ -30,6 +30,11 @@ def test_the_rare_earth_group_holds_all_seventeen_elements() -> None:
     assert len(elements) == 17 and all(covers("REE", k) for k in elements)
 
 
+def match(materials: tuple[str, ...]) -> Match:
+    return Match(rule_id="news", rule_type="news_restriction", key=f"news:{materials}",
+                 severity="high", title="t", subject="s", materials=materials)
+
+
 def test_a_route_and_a_subscription_on_ndfeb_hear_of_dysprosium_and_rare_earths() -> None:
     routes = [RouteConfig.model_validate({"match": {"materials": ["NdFeB magnets"]},
                                           "slack": "#magnets"})]
@@ -43,7 +48,6 @@ def test_a_route_and_a_subscription_on_ndfeb_hear_of_dysprosium_and_rare_earths(
 
 
 def test_a_news_rule_on_a_product_fires_on_its_constituents() -> None:
-    from tests.test_rules_news import ctx, entry, restriction
     dy = entry("China halts dysprosium oxide exports")
     group = entry("China tightens rare earth export controls")
     ga = entry("China bans gallium exports to the United States")

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from types import ModuleType
 
-from bot.rules import vocabulary as _en
-from bot.rules import vocabulary_zh as _zh
+import bot.rules.vocabulary as _en
+import bot.rules.vocabulary_zh as _zh
 from bot.rules.gates import gates
 from bot.rules.vocabulary import EASE, RESTRICT, Direction, Term, Tier
 
