@@ -230,7 +230,7 @@ def classify(title: str, summary: str = "", *, extra_restrict: tuple[str, ...] =
     if hits:
         kind, reason, measure, score = _decide(hits, "title", 1.0)
     else:
-        topic = g.off_topic.search(_lower(title))
+        topic = g.off_topic.search(_lower(title)) or g.speculation.search(_lower(title))
         if topic or not g.lede_if.search(title) or not (in_title or g.generic.search(_lower(title))):
             about = f'about "{topic.group()}"' if topic else (
                 "no notice" if in_title else "about no watched material")

@@ -231,7 +231,8 @@ SPECULATION = (r"\b(?:fears?|feared|fearing|worr(?:y|ies|ied)|concerns?|could|mi
                r"|should|possibl[ey]|potential(?:ly)?|threat\w*|risks?|speculat\w+|rumou?rs?"
                r"|if|whether|weigh\w*|consider\w*|mull\w*|plan(?:s|ning)?|propos\w+"
                r"|draft\w*|warn\w*|mooted|eye(?:s|ing)?|floats?|floated|calls?\s+(?:for|on)|urg(?:e|es|ed|ing)|push\w*\s+for"
-               r"|lobb\w+|seeks?\s+to|wants?|said\s+to|expected\s+to|likely\s+to)\b")
+               r"|lobb\w+|seeks?\s+to|wants?|said\s+to|expected\s+to|likely\s+to"
+               r"|edg\w+\s+closer|closer\s+to|nears?|nearing)\b")
 MAY = r"\bmay\b"  # case-sensitive: "May" is usually the month
 # A consequence or background clause: a verbal term there still reports a new action, a
 # bare noun phrase ("exports plunge amid curbs") is background.
