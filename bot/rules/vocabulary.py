@@ -150,7 +150,8 @@ TIERS: tuple[Tier, ...] = (
         Term(RESTRICT, pair(r"suspension|pause|truce|exemption",
                             r"expir\w+|lapse[sd]?|end(?:s|ed)?|runs?\s+out", 3)),
         Term(RESTRICT, pair(r"end(?:s|ed|ing)?|scrap\w*|lift\w*", r"suspension", 1)),
-        Term(EASE, pair(r"extend\w*|prolong\w*", r"suspension|pause|exemptions?|truce", 3)),
+        Term(EASE, pair(r"extend\w*|prolong\w*", r"suspension|pause|exemptions?|exclusions?"
+                        r"|waivers?|truce", 3)),
         Term(EASE, pair(r"suspension|pause", MEASURE, 5)),
         Term(RESTRICT, pair(r"stop\w*|halt\w*|suspend\w*|freez\w+|ceas\w+|no\s+longer",
                             r"approv(?:als?|ing)|issu(?:ing|ance)|granting|processing", 2)),
@@ -170,6 +171,9 @@ TIERS: tuple[Tier, ...] = (
                         r"|guarante\w+|access", 3)),
     )),
     Tier("eased", (  # a measure eased: "lifts curbs", "curbs lifted", "removes ... from list"
+        Term(EASE, pair(r"cut(?:s|ting)?|lower\w*|reduc\w+|slash\w*|halv\w+",
+                        r"tariffs?|duty|duties|levies", 4)),
+        Term(EASE, pair(r"tariffs?|duty|duties|levies", r"cut|lowered|reduced|slashed|halved", 3), 0.9),
         Term(EASE, pair(E_VERB, MEASURE, 6, NOT_TRADE + W)),
         Term(EASE, pair(STRONG, E_PART, 6), 0.9),
     )),
@@ -188,6 +192,9 @@ TIERS: tuple[Tier, ...] = (
              0.9),
         Term(RESTRICT, pair(r"must", r"submit|report|declare", 2), 0.6),
         Term(EASE, pair(GRANT, LICENCES)),
+        Term(EASE, pair(GRANT, r"exemptions?|waivers?|exclusions?", 3)),
+        Term(EASE, pair(r"gets?|got|gives?|gave|receiv\w+|wins?|won", r"nod|go\s+ahead|green\s+light", 2),
+             0.8),
         Term(EASE, pair(LICENCES, r"granted|approved|issued|cleared|eased|relaxed"
                         r"|fast\s*tracked|sped\s+up|accelerated|resumed|simplified", 5), 0.9),
         Term(EASE, one(r"general\s+licen[cs]es?|green\s+channel"), 0.6, verbal=False),
@@ -210,12 +217,14 @@ TIERS: tuple[Tier, ...] = (
                             r"|begins?|starts?|expand(?:s|ed)?|extended|reinstated|imposed"
                             r"|widen(?:s|ed)?", 6)),
         Term(RESTRICT, pair(r"cut\w*|reduc\w+|lower\w*|slash\w*", r"quotas?|allocations?", 6)),
+        Term(RESTRICT, pair(r"quotas?|allocations?", r"cut|reduced|lowered|slashed", 4), 0.9),
         Term(RESTRICT, one(r"blacklist(?:s|ed|ing)?"), 0.8),
         Term(RESTRICT, DIRECT, 0.9),
         Term(RESTRICT, r"^(?P<v>(?:new\s+)?(?:export\s+)?(?:restrictions?|curbs?|bans?|controls?"
              r"|embargo))\s+on\b", 0.8, verbal=False),
         Term(EASE, pair(RESUME, TRADE, 5, NOT_RESTRICTING + W)),
-        Term(EASE, pair(TRADE, r"resum\w+|restart\w*|sped\s+up|accelerated|restored", 4), 0.9),
+        Term(EASE, pair(TRADE, r"resum\w+|restart\w*|sped\s+up|accelerated|restored|allowed"
+                        r"|permitted|unblocked", 4), 0.9),
     )),
 )
 

@@ -36,7 +36,8 @@ TRADE = (r"(?:出口|出[货貨]|供[应應](?![链鏈])|[销銷]售|[发發][�
 LICENCE = r"(?:[许許]可[证證]?|[审審]批|申[请請]|批文|出口[资資][质質])"
 LIST = r"(?:清[单單]|名[单單]|目[录錄]|管控名[单單])"
 SUSPEND = r"(?:[暂暫]停|停止|[暂暫][缓緩]|推[迟遲]|延[迟遲]|中止|延[后後])"
-LIFT = r"(?:取消|撤[销銷]|解除|废止|廢止|放[宽寬]|放松|放鬆|豁免|移出|移除|剔除|停止|[暂暫]停)"
+LIFT = (r"(?:取消|撤[销銷]|解除|废止|廢止|放[宽寬]|放松|放鬆|豁免|移出|移除|剔除|停止|[暂暫]停"
+        r"|松[绑綁]|鬆綁|放[开開])")
 
 TIERS: tuple[Tier, ...] = (
     Tier("compound", (
@@ -59,6 +60,9 @@ TIERS: tuple[Tier, ...] = (
     Tier("eased", (
         Term(EASE, pair(LIFT, CONTROL, 16), gloss="a measure lifted or relaxed"),
         Term(EASE, pair(LIST, r"中?移[除出]|剔除", 4), gloss="removed from a control list"),
+        Term(EASE, pair(r"下[调調]|降低|[减減]免|免征|免徵|免除|取消", r"[关關][税稅]|[税稅]率", 8),
+             gloss="tariffs cut or waived"),
+        Term(EASE, one(r"[关關][税稅]排除|排除清[单單]"), gloss="tariff exclusions"),
         Term(EASE, pair(CONTROL, r"取消|解除|放[宽寬]|松[绑綁]|鬆綁|[暂暫]停|中止|[终終]止", 8),
              0.9, gloss="a measure lifted or relaxed"),
     )),
@@ -88,6 +92,7 @@ TIERS: tuple[Tier, ...] = (
         Term(RESTRICT, pair(r"禁止|[严嚴]禁|[暂暫]停|停止|中[断斷]|叫停|限制|[断斷]供|切[断斷]"
                             r"|[冻凍][结結]|[阻拦攔]|扣押|扣留|收[紧緊]", TRADE, 14),
              gloss="exports banned, halted or restricted"),
+        Term(RESTRICT, one(r"[断斷]供|停供|禁[售运運]"), 0.9, gloss="supply cut off or sales banned"),
         Term(RESTRICT, pair(TRADE, r"[暂暫]停|停止|中[断斷]|叫停|受阻|被禁|停[摆擺]|受限|被扣", 8),
              0.8, gloss="exports halted"),
         Term(RESTRICT, pair(r"[纳納]入|列入|增列|新增|加入|追加", rf"{LIST}|管制|管控", 16),
@@ -113,7 +118,7 @@ TIERS: tuple[Tier, ...] = (
         Term(RESTRICT, pair(r"走私", r"被?[认認]定|查[获獲]|查[处處]|判刑|入[狱獄]|立案|起[诉訴]", 10),
              gloss="smuggling enforcement"),
         Term(EASE, pair(r"恢[复復]|重[启啟]|放行|允[许許]|批准|加快|加速|提速|便利|保障|放[宽寬]|放松"
-                        r"|放鬆", TRADE, 20),
+                        r"|放鬆|同意|放[开開]", TRADE, 20),
              gloss="exports resumed or sped up"),
         Term(EASE, pair(TRADE, r"恢[复復]|重[启啟]|放行|提速|加快", 6), 0.9,
              gloss="exports resumed or sped up"),
