@@ -104,7 +104,7 @@ GRANT = (r"(?:grant(?:s|ed|ing)?|approv(?:e|es|ed|ing)|issu(?:e|es|ed|ing)|award
          r"|accelerat\w+|simplif\w+|streamlin\w+|relax\w*|eas(?:e|es|ed|ing)"
          r"|fast\s*track(?:s|ed|ing)?|unfreez(?:e|es|ing)|unfroze|process(?:es|ed)?"
          rf"|resum\w+\s+processing|expedit(?:e|es|ed|ing)|{OKAY})")
-RESUME = (r"(?:resum\w+|restart\w*|begin\w*|began|clear(?:s|ed)?|reopen\w*|allow\w*|unblock\w*|approv\w+|speed\w*\s+up"
+RESUME = (r"(?:resum\w+|restart\w*|begin\w*|began|clear(?:s|ed)?|let(?:s|ting)?|reopen\w*|allow\w*|unblock\w*|approv\w+|speed\w*\s+up"
           r"|sped\s+up|accelerat\w+|expedit\w+|normali[sz]\w+|restor\w+"
           rf"|clear(?:s|ed|ing)?\s+(?:the\s+)?way\s+for|{OKAY})")
 HEDGE_VERB = (r"(?:weigh\w*|consider\w*|mull\w*|plan\w*|propos\w*|draft\w*|threat\w*"
@@ -130,7 +130,8 @@ def one(regex: str) -> str:
 # "bans smoking in rare earth smelters" do not count.
 DIRECT = (r"\b(?P<v>ban(?:s|ned|ning)?|bar(?:s|red|ring)?|prohibit\w*|embargo\w*"
           r"|restrict(?:s|ed|ing)?|curb(?:s|ed|ing)?|block(?:s|ed|ing)?|halt(?:s|ed|ing)?"
-          r"|suspend(?:s|ed|ing)?|stop(?:s|ped|ping)?|cut(?:s|ting)?\s+off|withh[eo]ld\w*)"
+          r"|suspend(?:s|ed|ing)?|stop(?:s|ped|ping)?|cut(?:s|ting)?\s+off|withh[eo]ld\w*"
+          r"|shut(?:s|ting)?\s+off|turn(?:s|ed|ing)?\s+off\s+the\s+taps?\s+on)"
           r"(?:\s+(?!(?:in|at|on|of|for|to|from|by|with|due|after|over|under|into)\b)"
           r"[^\s,;:?!\x00\x01]+){0,3}\s+(?P<o>\x01+)"
           r"(?=\s*(?:$|[,;:.?!)]|(?:to|from|for|in|on|at|as|after|amid|over|until|with|by"
@@ -183,7 +184,7 @@ TIERS: tuple[Tier, ...] = (
                             r"|turn\w*\s+down|los[et]|stall\w*|block\w*|halt\w*|stop\w*",
                             LICENCES)),
         Term(RESTRICT, pair(LICENCES, r"denied|rejected|revoked|withheld|delayed|suspended"
-                            r"|frozen|cancell?ed|refused|turned\s+down|pending|stalled"
+                            r"|frozen|cancell?ed|refused|turned\s+down|pending|stall(?:s|ed|ing)?"
                             r"|held\s+up|blocked|halted", 5), 0.9),
         Term(RESTRICT, pair(r"requir\w+|need(?:s|ed)?|must\s+obtain|subject\w*\s+to"
                             r"|subjects?", r"licen[cs]es?|licen[cs]ing|permits?|approval"
@@ -241,7 +242,7 @@ SPECULATION = (r"\b(?:fears?|feared|fearing|worr(?:y|ies|ied)|concerns?|could|mi
                r"|if|whether|weigh\w*|consider\w*|mull\w*|plan(?:s|ning)?|propos\w+"
                r"|draft\w*|warn\w*|mooted|eye(?:s|ing)?|floats?|floated|calls?\s+(?:for|on)|urg(?:e|es|ed|ing)|push\w*\s+for"
                r"|lobb\w+|seeks?\s+to|wants?|said\s+to|expected\s+to|likely\s+to"
-               r"|edg\w+\s+closer|closer\s+to|nears?|nearing)\b")
+               r"|edg\w+\s+closer|closer\s+to|nears?|nearing|hopes?|hoping|bets?|betting)\b")
 MAY = r"\bmay\b"  # case-sensitive: "May" is usually the month
 # A consequence or background clause: a verbal term there still reports a new action, a
 # bare noun phrase ("exports plunge amid curbs") is background.
