@@ -104,7 +104,8 @@ GRANT = (r"(?:grant(?:s|ed|ing)?|approv(?:e|es|ed|ing)|issu(?:e|es|ed|ing)|award
          r"|accelerat\w+|simplif\w+|streamlin\w+|relax\w*|eas(?:e|es|ed|ing)"
          r"|fast\s*track(?:s|ed|ing)?|unfreez(?:e|es|ing)|unfroze|process(?:es|ed)?"
          rf"|resum\w+\s+processing|expedit(?:e|es|ed|ing)|{OKAY})")
-RESUME = (r"(?:resum\w+|restart\w*|begin\w*|began|clear(?:s|ed)?|let(?:s|ting)?|reopen\w*|allow\w*|unblock\w*|approv\w+|speed\w*\s+up"
+RESUME = (r"(?:resum\w+|restart\w*|begin\w*|began|clear(?:s|ed)?|let(?:s|ting)?|reopen\w*"
+          r"|allow\w*|unblock\w*|approv\w+|speed\w*\s+up"
           r"|sped\s+up|accelerat\w+|expedit\w+|normali[sz]\w+|restor\w+"
           rf"|clear(?:s|ed|ing)?\s+(?:the\s+)?way\s+for|{OKAY})")
 HEDGE_VERB = (r"(?:weigh\w*|consider\w*|mull\w*|plan\w*|propos\w*|draft\w*|threat\w*"

@@ -60,6 +60,7 @@ TIERS: tuple[Tier, ...] = (
     Tier("eased", (
         Term(EASE, pair(LIFT, CONTROL, 16), gloss="a measure lifted or relaxed"),
         Term(EASE, pair(LIST, r"中?移[除出]|剔除", 4), gloss="removed from a control list"),
+        Term(EASE, pair(r"移[除出]|剔除", LIST, 12), gloss="removed from a control list"),
         Term(EASE, pair(r"下[调調]|降低|[减減]免|免征|免徵|免除|取消", r"[关關][税稅]|[税稅]率", 8),
              gloss="tariffs cut or waived"),
         Term(EASE, one(r"[关關][税稅]排除|排除清[单單]"), gloss="tariff exclusions"),
@@ -71,7 +72,8 @@ TIERS: tuple[Tier, ...] = (
                             r"|推[迟遲]|延[迟遲]|收[紧緊]|卡|放慢|[拖]延|搁置|擱置", LICENCE, 20),
              gloss="licences refused, suspended or delayed"),
         Term(RESTRICT, pair(LICENCE, r"被拒|受阻|停滞|停滯|延[迟遲]|搁置|擱置|卡[壳殼]|放慢"
-                            r"|[暂暫]停|冻[结結]|凍結|放[缓緩]|[趋趨][严嚴]", 8), 0.9,
+                            r"|[暂暫]停|冻[结結]|凍結|放[缓緩]|[趋趨][严嚴]|[周週]期延[长長]|[时時][间間]延[长長]"
+                            r"|[变變]慢", 8), 0.9,
              gloss="licences refused, suspended or delayed"),
         Term(RESTRICT, pair(r"需要?|[须須]|必[须須]|[应應][当當]|需[经經]|[实實][施行]|[纳納]入"
                             r"|列入", rf"(?:申[请請]|取得|[获獲]得)?{LICENCE}|[许許]可[证證]?管理", 20),
