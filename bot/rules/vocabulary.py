@@ -75,7 +75,7 @@ R_VERB = (r"(?:ban(?:s|ned|ning)?|halt(?:s|ed|ing)?|suspend(?:s|ed|ing)?|stop(?:
           r"|cut(?:s|ting)?(?:\s+off)?|chok(?:e|es|ed|ing)|freez(?:e|es|ing)|froze|frozen"
           r"|bar(?:s|red|ring)?|prohibit\w*|hold(?:s|ing)?\s+up|held\s+up|stall(?:s|ed|ing)?"
           r"|detain\w*|seiz(?:e|es|ed|ing)|withh[eo]ld\w*|delay(?:s|ed|ing)?"
-          r"|embargo\w*|crack\w*\s+down\s+on|throttl\w+|squeez\w+)")
+          r"|embargo\w*|crack\w*\s+down\s+on|throttl\w+|squeez\w+|paus(?:e|es|ed|ing))")
 R_PART = (r"(?<!of\s)(?:halted|suspended|stopped|blocked|banned|barred|restricted|curbed|stuck"
           r"|held\s+up|frozen|cut\s+off|detained|seized|delayed|on\s+hold|prohibited)")
 E_VERB = (r"(?:lift\w*|eas(?:e|es|ed|ing)|relax\w*|scrap\w*|drop(?:s|ped|ping)?|remov\w+"
@@ -105,7 +105,7 @@ GRANT = (r"(?:grant(?:s|ed|ing)?|approv(?:e|es|ed|ing)|issu(?:e|es|ed|ing)|award
          r"|fast\s*track(?:s|ed|ing)?|unfreez(?:e|es|ing)|unfroze|process(?:es|ed)?"
          rf"|resum\w+\s+processing|expedit(?:e|es|ed|ing)|{OKAY})")
 RESUME = (r"(?:resum\w+|restart\w*|begin\w*|began|clear(?:s|ed)?|let(?:s|ting)?|reopen\w*"
-          r"|allow\w*|unblock\w*|approv\w+|speed\w*\s+up"
+          r"|allow\w*|unblock\w*|approv\w+|speed\w*\s+up|agree\w*\s+to"
           r"|sped\s+up|accelerat\w+|expedit\w+|normali[sz]\w+|restor\w+"
           rf"|clear(?:s|ed|ing)?\s+(?:the\s+)?way\s+for|{OKAY})")
 HEDGE_VERB = (r"(?:weigh\w*|consider\w*|mull\w*|plan\w*|propos\w*|draft\w*|threat\w*"
@@ -224,7 +224,8 @@ TIERS: tuple[Tier, ...] = (
         Term(RESTRICT, DIRECT, 0.9),
         Term(RESTRICT, r"^(?P<v>(?:new\s+)?(?:export\s+)?(?:restrictions?|curbs?|bans?|controls?"
              r"|embargo))\s+on\b", 0.8, verbal=False),
-        Term(EASE, pair(RESUME, TRADE, 5, NOT_RESTRICTING + W)),
+        Term(EASE, pair(RESUME, TRADE + r"(?!\s+(?:curbs?|controls?|bans?|restrictions?|rules"
+                        r"|regime|licen[cs]\w*))", 5, NOT_RESTRICTING + W)),
         Term(EASE, pair(TRADE, r"resum\w+|restart\w*|sped\s+up|accelerated|restored|allowed"
                         r"|permitted|unblocked", 4), 0.9),
     )),
@@ -243,7 +244,7 @@ SPECULATION = (r"\b(?:fears?|feared|fearing|worr(?:y|ies|ied)|concerns?|could|mi
                r"|if|whether|weigh\w*|consider\w*|mull\w*|plan(?:s|ning)?|propos\w+"
                r"|draft\w*|warn\w*|mooted|eye(?:s|ing)?|floats?|floated|calls?\s+(?:for|on)|urg(?:e|es|ed|ing)|push\w*\s+for"
                r"|lobb\w+|seeks?\s+to|wants?|said\s+to|expected\s+to|likely\s+to"
-               r"|edg\w+\s+closer|closer\s+to|nears?|nearing|hopes?|hoping|bets?|betting)\b")
+               r"|edg\w+\s+closer|closer\s+to|nears?|nearing|hopes?|hoping|bets?|betting|signal\w*)\b")
 MAY = r"\bmay\b"  # case-sensitive: "May" is usually the month
 # A consequence or background clause: a verbal term there still reports a new action, a
 # bare noun phrase ("exports plunge amid curbs") is background.
