@@ -95,6 +95,7 @@ TIERS: tuple[Tier, ...] = (
                             r"|[冻凍][结結]|[阻拦攔]|扣押|扣留|收[紧緊]", TRADE, 14),
              gloss="exports banned, halted or restricted"),
         Term(RESTRICT, one(r"[断斷]供|停供|禁[售运運]"), 0.9, gloss="supply cut off or sales banned"),
+        Term(RESTRICT, one(r"不得出口|不得[对對向][^，。]{0,10}出口"), gloss="exports prohibited"),
         Term(RESTRICT, pair(TRADE, r"[暂暫]停|停止|中[断斷]|叫停|受阻|被禁|停[摆擺]|受限|被扣", 8),
              0.8, gloss="exports halted"),
         Term(RESTRICT, pair(r"[纳納]入|列入|增列|新增|加入|追加", rf"{LIST}|管制|管控", 16),
@@ -130,7 +131,7 @@ TIERS: tuple[Tier, ...] = (
 # Read in the last few characters of the clause before a term.
 NEGATION = (r"(?:无力|無力|[难難]以|无法|無法|不[会會将將]"
             r"|不再|[没沒]有|并未|並未|否[认認]|无意|無意|不[拟擬]|不打算|[暂暫]不|并非"
-            r"|並非|未曾|未)")
+            r"|並非|未曾|未(?![经經锻鍛]))")
 SPECULATION = (r"(?:或[将將会會]|或[许許]|可能|[拟擬]|考[虑慮]|[酝醞][酿釀]|据[传傳]|據傳|[传傳]闻"
                r"|[传傳]聞|[传傳]出|恐|[担擔][忧憂心]|威[胁脅]|警告|若|如果|是否|[计計][划劃]|呼[吁籲]"
                r"|研究|[预預][计計]|(?<!材)料[将將]|[传傳]|[报報][道导導]称|[报報]道稱|消息人士|研[议議拟擬]|[会會]否|能否|可否|回[应應])")
