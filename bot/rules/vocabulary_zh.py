@@ -50,6 +50,7 @@ TIERS: tuple[Tier, ...] = (
         Term(EASE, one(rf"{SUSPEND}{IMPLEMENT}|停止[适適]用|不再{IMPLEMENT}"),
              gloss="a measure suspended"),
         Term(EASE, one(r"[获獲]得?豁免|予以豁免|豁免"), gloss="exempted from a measure"),
+        Term(EASE, one(r"解禁"), gloss="a ban lifted"),
         Term(EASE, pair(SUSPEND, rf"{CONTROL}|公告|决定|決定", 16),
              gloss="a measure suspended"),
         Term(RESTRICT, pair(r"打[击擊]|整治|查[处處]|严打|嚴打|[缉緝]私|遏制", r"走私|非法出口", 12),
@@ -72,7 +73,7 @@ TIERS: tuple[Tier, ...] = (
                             r"|推[迟遲]|延[迟遲]|收[紧緊]|卡|放慢|[拖]延|搁置|擱置", LICENCE, 20),
              gloss="licences refused, suspended or delayed"),
         Term(RESTRICT, pair(LICENCE, r"被拒|受阻|停滞|停滯|延[迟遲]|搁置|擱置|卡[壳殼]|放慢"
-                            r"|[暂暫]停|冻[结結]|凍結|放[缓緩]|[趋趨][严嚴]|[周週]期延[长長]|[时時][间間]延[长長]"
+                            r"|[暂暫]停|冻[结結]|凍結|放[缓緩]|[趋趨][严嚴]|收[紧緊]|[周週]期延[长長]|[时時][间間]延[长長]"
                             r"|[变變]慢", 8), 0.9,
              gloss="licences refused, suspended or delayed"),
         Term(RESTRICT, pair(r"需要?|[须須]|必[须須]|[应應][当當]|需[经經]|[实實][施行]|[纳納]入"
@@ -123,7 +124,7 @@ TIERS: tuple[Tier, ...] = (
         Term(EASE, pair(r"恢[复復]|重[启啟]|放行|允[许許]|批准|加快|加速|提速|便利|保障|放[宽寬]|放松"
                         r"|放鬆|同意|放[开開]", TRADE, 20),
              gloss="exports resumed or sped up"),
-        Term(EASE, pair(TRADE, r"恢[复復]|重[启啟]|放行|提速|加快", 6), 0.9,
+        Term(EASE, pair(TRADE, r"恢[复復]|重[启啟]|放行|提速|加快|放[宽寬]|放松|放鬆", 6), 0.9,
              gloss="exports resumed or sped up"),
     )),
 )
