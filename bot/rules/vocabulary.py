@@ -90,7 +90,7 @@ IMPOSE = (r"(?:impos\w+|announc\w+|introduc\w+|unveil\w*|add(?:s|ed|ing)?|expand
           r"|extend(?:s|ed|ing)?|plac\w+|puts?|putting|slap\w*|reimpos\w+|reinstat\w+"
           r"|restor\w+|issu\w+|levy\w*|levies|levied|roll\w*\s+out|launch\w*|target\w*"
           r"|snap\w*\s+back|finali[sz]\w+|approv\w+|adopt\w*|intensif\w+|escalat\w+"
-          r"|set(?:s|ting)?|implement\w*|enact\w*|rais\w+|hik\w+|increas\w+|doubl\w+|tripl\w+"
+          r"|set(?:s|ting)?|implement\w*|enact\w*|retaliat\w+\s+with|respond\w*\s+with|rais\w+|hik\w+|increas\w+|doubl\w+|tripl\w+"
           r"|renew\w*)")
 TIGHTEN = (r"(?:tighten\w*|toughen\w*|step\w*\s+up|strengthen\w*|widen\w*|broaden\w*"
            r"|intensif\w+|escalat\w+|ramp\w*\s+up)")
@@ -154,6 +154,9 @@ TIERS: tuple[Tier, ...] = (
         Term(RESTRICT, pair(r"end(?:s|ed|ing)?|scrap\w*|lift\w*", r"suspension", 1)),
         Term(EASE, pair(r"extend\w*|prolong\w*", r"suspension|pause|exemptions?|exclusions?"
                         r"|waivers?|truce", 3)),
+        Term(EASE, pair(r"suspension|pause|truce|exemptions?|exclusions?|waivers?",
+                        r"extended|prolonged|renewed", 3), 0.9),
+        Term(EASE, one(r"(?:flow\w*|ship\w*|mov\w+)\s+again"), 0.8),
         Term(EASE, pair(r"suspension|pause", MEASURE, 5)),
         Term(RESTRICT, pair(r"stop\w*|halt\w*|suspend\w*|freez\w+|ceas\w+|no\s+longer",
                             r"approv(?:als?|ing)|issu(?:ing|ance)|granting|processing", 2)),
@@ -162,7 +165,8 @@ TIERS: tuple[Tier, ...] = (
                             r"|green\s+channel", 3)),
         Term(RESTRICT, pair(MOVE, r"control|restrict|curb|ban|limit|block|halt|tighten", 1)),
         Term(RESTRICT, pair(r"crack\w*\s+down|crackdown|clamp\w*\s+down|campaign|raids?",
-                            r"smuggl\w+|illegal\w*|illicit", 4)),
+                            r"smuggl\w+|(?:illegal|illicit)\s+(?:\S+\s+){0,2}?(?:exports?|trade|trading"
+                            r"|shipments?)", 4)),
         Term(RESTRICT, pair(r"smuggl\w+", r"crackdown|campaign|clampdown|raids?|probe", 3)),
         Term(RESTRICT, pair(r"jail\w*|sentenc\w+|convict\w*|arrest\w*|prosecut\w+|detain\w*"
                             r"|seiz\w+|intercept\w*|bust\w*", r"smuggl\w+", 6)),
@@ -198,7 +202,8 @@ TIERS: tuple[Tier, ...] = (
         Term(EASE, pair(r"gets?|got|gives?|gave|receiv\w+|wins?|won", r"nod|go\s+ahead|green\s+light", 2),
              0.8),
         Term(EASE, pair(LICENCES, r"granted|approved|issued|cleared|eased|relaxed"
-                        r"|fast\s*tracked|sped\s+up|accelerated|resumed|simplified", 5), 0.9),
+                        r"|fast\s*tracked|sped\s+up|accelerat\w+|resumed|simplified|speed\w*\s+up"
+                        r"|pick\w*\s+up|flow\w*", 5), 0.9),
         Term(EASE, one(r"general\s+licen[cs]es?|green\s+channel"), 0.6, verbal=False),
         Term(EASE, pair(r"exempt\w*", rf"{MEASURE}|licen[cs]\w*|review\w*", 8)),
     )),
@@ -244,7 +249,7 @@ SPECULATION = (r"\b(?:fears?|feared|fearing|worr(?:y|ies|ied)|concerns?|could|mi
                r"|if|whether|weigh\w*|consider\w*|mull\w*|plan(?:s|ning)?|propos\w+"
                r"|draft\w*|warn\w*|mooted|eye(?:s|ing)?|floats?|floated|calls?\s+(?:for|on)|urg(?:e|es|ed|ing)|push\w*\s+for"
                r"|lobb\w+|seeks?\s+to|wants?|said\s+to|expected\s+to|likely\s+to"
-               r"|edg\w+\s+closer|closer\s+to|nears?|nearing|hopes?|hoping|bets?|betting|signal\w*)\b")
+               r"|edg\w+\s+closer|closer\s+to|nears?|nearing|hopes?|hoping|bets?|betting|signal\w*|vow\w*)\b")
 MAY = r"\bmay\b"  # case-sensitive: "May" is usually the month
 # A consequence or background clause: a verbal term there still reports a new action, a
 # bare noun phrase ("exports plunge amid curbs") is background.
