@@ -156,7 +156,7 @@ TIERS: tuple[Tier, ...] = (
                         r"|waivers?|truce", 3)),
         Term(EASE, pair(r"suspension|pause|truce|exemptions?|exclusions?|waivers?",
                         r"extended|prolonged|renewed", 3), 0.9),
-        Term(EASE, one(r"(?:flow\w*|ship\w*|mov\w+)\s+again"), 0.8),
+        Term(EASE, one(r"(?:flow\w*|ship\w*)\s+again"), 0.8),
         Term(EASE, pair(r"suspension|pause", MEASURE, 5)),
         Term(RESTRICT, pair(r"stop\w*|halt\w*|suspend\w*|freez\w+|ceas\w+|no\s+longer",
                             r"approv(?:als?|ing)|issu(?:ing|ance)|granting|processing", 2)),

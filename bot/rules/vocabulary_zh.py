@@ -31,7 +31,8 @@ IMPLEMENT = r"(?:[实實]施|[实實]行|施行|[执執]行|[进進]行)"
 IMPOSED = (r"(?:出口管制|管制|管控|禁令|禁止|限制措施|限制|禁[运運]|[关關][税稅]|反[倾傾][销銷]"
            r"|反[补補][贴貼]|配[额額]|[许許]可[证證]?管理|出口[许許]可)")
 CONTROL = rf"(?:{IMPOSED}|措施)"
-TRADE = (r"(?:出口|出[货貨]|供[应應](?![链鏈])|[销銷]售|[发發][货貨]|[运運][输輸]|交付|[进進]口|外[销銷]"
+TRADE = (r"(?:出口(?![商]|企[业業]|[经經][营營])|出[货貨]|供[应應](?![链鏈])"
+         r"|[销銷]售|[发發][货貨]|[运運][输輸]|交付|[进進]口|外[销銷]"
          r"|通[关關]|出境)")
 LICENCE = r"(?:[许許]可[证證]?|[审審]批|申[请請]|批文|出口[资資][质質])"
 LIST = r"(?:清[单單]|名[单單]|目[录錄]|管控名[单單])"
@@ -72,12 +73,12 @@ TIERS: tuple[Tier, ...] = (
         Term(RESTRICT, pair(r"拒[绝絕]|拒批|[驳駁]回|[冻凍][结結]|吊[销銷]|撤[销銷]|[暂暫]停|停止"
                             r"|推[迟遲]|延[迟遲]|收[紧緊]|卡|放慢|[拖]延|搁置|擱置", LICENCE, 20),
              gloss="licences refused, suspended or delayed"),
-        Term(RESTRICT, pair(LICENCE, r"被拒|受阻|停滞|停滯|延[迟遲]|搁置|擱置|卡[壳殼]|放慢"
+        Term(RESTRICT, pair(LICENCE, r"被拒|遭拒|遭[驳駁]回|受阻|停滞|停滯|延[迟遲]|搁置|擱置|卡[壳殼]|放慢"
                             r"|[暂暫]停|冻[结結]|凍結|放[缓緩]|[趋趨][严嚴]|收[紧緊]|[周週]期延[长長]|[时時][间間]延[长長]"
                             r"|[变變]慢", 8), 0.9,
              gloss="licences refused, suspended or delayed"),
         Term(RESTRICT, pair(r"需要?|[须須]|必[须須]|[应應][当當]|需[经經]|[实實][施行]|[纳納]入"
-                            r"|列入", rf"(?:申[请請]|取得|[获獲]得)?{LICENCE}|[许許]可[证證]?管理", 20),
+                            r"|列入", rf"(?:申[请請]|取得|[获獲]得?)?{LICENCE}|[许許]可[证證]?管理|批准", 20),
              gloss="exports made subject to licensing"),
         Term(EASE, pair(r"批准|[发發]放|[颁頒][发發]|[签簽][发發]|授予|[获獲]批|[获獲]得|取得|加快"
                         r"|加速|[简簡]化|便利|予以|[开開]通|恢[复復]|批出|核[发發]", LICENCE, 20),
@@ -89,14 +90,17 @@ TIERS: tuple[Tier, ...] = (
     )),
     Tier("trade", (
         Term(RESTRICT, pair(rf"{IMPLEMENT}|启[动動]|啟動|采取|採取|出台|宣布|[发發]布|公布|加[强強]"
-                            r"|[强強]化|收[紧緊]|[扩擴]大|加[征徵]|征收|徵收",
+                            r"|[强強]化|收[紧緊]|[扩擴]大|加[征徵]|征收|徵收|加[码碼]|升[级級]",
                             rf"{IMPOSED}|反[倾傾][销銷][税稅]|[关關][税稅]", 20),
              gloss="export controls or duties imposed"),
-        Term(RESTRICT, pair(r"禁止|[严嚴]禁|[暂暫]停|停止|中[断斷]|叫停|限制|[断斷]供|切[断斷]"
+        Term(RESTRICT, pair(r"禁止|[严嚴]禁|[暂暫]停|停止|中[断斷]|叫停|限制|[断斷]供|切[断斷]|(?<!出口)管[制控]"
                             r"|[冻凍][结結]|[阻拦攔]|扣押|扣留|收[紧緊]", TRADE, 14),
              gloss="exports banned, halted or restricted"),
         Term(RESTRICT, one(r"[断斷]供|停供|禁[售运運]"), 0.9, gloss="supply cut off or sales banned"),
         Term(RESTRICT, one(r"不得出口|不得[对對向][^，。]{0,10}出口"), gloss="exports prohibited"),
+        Term(RESTRICT, one(r"封[关關]|[关關]闭口岸|關閉口岸|口岸[关關]闭|口岸關閉"), 0.9,
+             gloss="border crossings closed"),
+        Term(RESTRICT, one(r"走私案|走私犯罪"), 0.9, gloss="smuggling enforcement"),
         Term(RESTRICT, pair(TRADE, r"[暂暫]停|停止|中[断斷]|叫停|受阻|被禁|停[摆擺]|受限|被扣", 8),
              0.8, gloss="exports halted"),
         Term(RESTRICT, pair(r"[纳納]入|列入|增列|新增|加入|追加", rf"{LIST}|管制|管控", 16),
@@ -144,7 +148,7 @@ CLAUSE_BREAK = r"[，。；：？！,;:?!()（）—]|\s"
 FEATURE = (r"(?:解[读讀]|答[记記]者[问問]|[专專]家|分析|[评評]论|[观觀]察|[综綜]述|[盘盤]点|[盘盤]點"
            r"|一[图圖]|[问問]答|[时時]间线|[时時]間線|[周週]年|深度|社[论論]|快[评評]|[观觀]点"
            r"|[观觀]點|[为為]何|[为為]什[么麼]|怎[么麼]|如何|[吗嗎]|不等[于於]|不[针針][对對]"
-           r"|是[^，。]{0,15}(?:[举舉]措|做法|合理|正[当當]))")
+           r"|是[^，。]{0,15}(?:[举舉]措|做法|合理|正[当當])|官媒|官方媒[体體]|社[评評])")
 # A question answered in the same headline ("……？商务部回应") is not a hedge.
 ANSWERED = r"\s*\S{0,8}(?:回[应應]|答[复復]|表[态態]|澄清)"
 NOT_MATERIAL = r"(?!x)x"  # Chinese labelling counts technology controls as restrictions
