@@ -44,9 +44,12 @@ class Tier:
 
 W = r"[^\s,;:?!\x00]+"  # one word; \x00 marks text already consumed by an earlier tier
 SEP = r"(?:\s*,\s*|\s+)"
-TRADE = (r"(?:exports?|exporting|shipments?|shipping|sales?|selling|buying"
+TRADE = (r"(?:exports?|exporting|shipments?|shipping|sales|selling|buying"
          r"|supply(?!\s+(?:deals?|chains?|agreements?|contracts?))|supplies"
          r"|deliveries|cargoes|cargo|imports?|outbound\s+shipments)")
+# Company figures are not trade: "cuts sales forecast", "halts exports data".
+TRADE = TRADE + (r"(?!\s+(?:forecasts?|guidance|targets?|growth|revenues?|prices?|volumes?"
+                 r"|figures|data|teams?|chiefs?)\b)")
 NOT_TRADE = rf"(?!{TRADE}\b)"
 # Mining, production and other site permits are not trade licences: suspending them is
 # supply news, not an export measure.
@@ -104,7 +107,7 @@ GRANT = (r"(?:grant(?:s|ed|ing)?|approv(?:e|es|ed|ing)|issu(?:e|es|ed|ing)|award
          r"|accelerat\w+|simplif\w+|streamlin\w+|relax\w*|eas(?:e|es|ed|ing)"
          r"|fast\s*track(?:s|ed|ing)?|unfreez(?:e|es|ing)|unfroze|process(?:es|ed)?"
          rf"|resum\w+\s+processing|expedit(?:e|es|ed|ing)|{OKAY})")
-RESUME = (r"(?:resum\w+|restart\w*|begin\w*|began|clear(?:s|ed)?|let(?:s|ting)?|reopen\w*"
+RESUME = (r"(?:resum\w+|restart\w*|clear(?:s|ed)?|let(?:s|ting)?|reopen\w*"
           r"|allow\w*|unblock\w*|approv\w+|speed\w*\s+up|agree\w*\s+to"
           r"|sped\s+up|accelerat\w+|expedit\w+|normali[sz]\w+|restor\w+"
           rf"|clear(?:s|ed|ing)?\s+(?:the\s+)?way\s+for|{OKAY})")
@@ -173,8 +176,7 @@ TIERS: tuple[Tier, ...] = (
         Term(EASE, pair(r"sign\w*|seal\w*|strik\w+|struck|reach\w*|clinch\w*|agree\w*",
                         r"trade\s+(?:deal|truce|agreement|pact|framework)|truce", 4), 0.8),
         Term(EASE, pair(r"deals?|agreements?|pact|truce|framework|consensus",
-                        r"grant\w*|speed\w*|resum\w+|restor\w+|ensur\w+|unblock\w*"
-                        r"|guarante\w+|access", 3)),
+                        r"grant\w*|speed\w*|resum\w+|restor\w+|unblock\w*", 3)),
     )),
     Tier("eased", (  # a measure eased: "lifts curbs", "curbs lifted", "removes ... from list"
         Term(EASE, pair(r"cut(?:s|ting)?|lower\w*|reduc\w+|slash\w*|halv\w+",
