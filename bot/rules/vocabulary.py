@@ -54,14 +54,15 @@ NOT_TRADE = rf"(?!{TRADE}\b)"
 # Mining, production and other site permits are not trade licences: suspending them is
 # supply news, not an export measure.
 _SITE = "".join(rf"(?<!{w}\s)" for w in ("mining", "exploration", "production", "operating",
-                                          "drilling", "environmental", "building", "work"))
+                                          "drilling", "environmental", "building", "work",
+                                          "mine", "plant"))
 LICENCES = (rf"{_SITE}(?:licen[cs]es?|licen[cs]ing|permits?|applications?|approvals?"
             r"|requests?)"
             r"(?!\s+requirement)(?!\s+(?:for|to)\s+(?:\S+\s+){0,3}?"
             r"(?:mining|mines?|exploration|production|drilling|plants?|refinery|project"
-            r"|expansion|facility|site)\b)")
+            r"|expansion|facility|site|produce|process|build|develop|operate|expand)\b)")
 STRONG = (r"(?:export\s+)?(?!\S+\s+(?:exemptions?|relief|waivers?|truce)\b)"
-          r"(?:controls?|curbs?|bans?|restrictions?|limits?|embargo(?:es)?"
+          r"(?:controls?|curbs?|(?<!mining\s)(?<!smoking\s)bans?|restrictions?|limits?|embargo(?:es)?"
           r"|prohibitions?|(?<!mining\s)(?<!production\s)quotas?|tariffs?|duty|duties"
           r"|licen[cs](?:e|ing)\s+requirements?"
           r"|requirement\s+for\s+licen[cs]es|control\s+list|entity\s+list|blacklist"
