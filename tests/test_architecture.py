@@ -40,18 +40,19 @@ ALLOWED: dict[str, set[str]] = {
     "durations": set(),
     "materials_data": set(),
     "materials": {"materials_data"},
+    "material_graph": {"materials", "materials_data"},
     "templates": set(),
     "logs": {"redact"},
     "config": {"models", "durations", "materials", "templates", "dburl"},
     "store": {"models", "redact"},
     "sources": {"models", "config", "materials", "store", "redact"},
-    "rules": {"models", "durations", "materials"},
-    "alerts": {"models", "config", "materials", "store", "rules"},
+    "rules": {"models", "durations", "materials", "material_graph"},
+    "alerts": {"models", "config", "materials", "material_graph", "store", "rules"},
     "channels": {"models", "config", "logs", "templates"},
     "delivery": {"models", "store", "alerts", "channels"},
     "digest": {"models", "config", "materials", "templates", "store", "channels"},
-    "slack_app": {"models", "config", "materials", "templates", "logs", "store", "rules",
-                  "alerts", "channels"},
+    "slack_app": {"models", "config", "materials", "material_graph", "templates", "logs", "store",
+                  "rules", "alerts", "channels"},
     "pipeline": {"models", "config", "store", "sources", "rules", "alerts", "channels",
                  "delivery", "redact"},
     "scheduler": {"models", "config", "store", "digest", "pipeline", "slack_app"},
@@ -61,7 +62,6 @@ ALLOWED: dict[str, set[str]] = {
 # Modules over MAX_LINES that others own and are rewriting (issue 12, items 6 and 7); each
 # line here goes when its module is split or says why in its docstring.
 LONG_FOR_NOW = {
-    "rules/classify.py": "the classifier engineer is moving its vocabulary into data",
     "sources/fastfeed.py": "the speed engineer is moving the feedparser internals out",
 }
 
