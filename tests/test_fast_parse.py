@@ -13,55 +13,20 @@ import random
 import re
 import sys
 import time
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 
-import bot.sources.entries as entries_module
-from bot.models import Entry
-from bot.sources.entries import FeedError, parse_document
+from bot.sources.entries import parse_document
 from bot.sources.fastfeed import read_feed
 from bot.sources.fastgate import PI_ENCODING
+from tests.helpers.two_paths import NOW, URL, both_ways
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).parent / "data"
-NOW = datetime(2025, 1, 10, 12, 0, tzinfo=UTC)
-URL = "https://feeds.example.net/wire.xml"
 RSS_HEADERS = {"content-type": "application/rss+xml; charset=utf-8"}
 
-Outcome = tuple[list[Entry], str | None] | str  # (entries, problem) or the FeedError text
-
-
-@contextmanager
-def feedparser_only() -> Iterator[None]:
-    real = entries_module.read_feed
-    entries_module.read_feed = lambda *_: None  # type: ignore[assignment]
-    try:
-        yield
-    finally:
-        entries_module.read_feed = real
-
-
-def outcome(body: bytes, headers: Mapping[str, str] | None) -> Outcome:
-    try:
-        return parse_document(body, "wire", NOW, headers, URL)
-    except FeedError as exc:
-        return f"FeedError: {exc}"
-
-
-def both_ways(body: bytes, headers: Mapping[str, str] | None = None) -> bool:
-    """Assert the fast path equals feedparser when it accepts; True if it accepted."""
-    accepted = read_feed(body, {k.lower(): v for k, v in (headers or {}).items()}) is not None
-    fast = outcome(body, headers)
-    with feedparser_only():
-        slow = outcome(body, headers)
-    if accepted:
-        assert fast == slow, f"fast path differs from feedparser on:\n{body[:3000]!r}"
-    return accepted
 
 
 def fixtures() -> list[Path]:

@@ -14,16 +14,12 @@ from __future__ import annotations
 import contextlib
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from time import struct_time
 
-from feedparser.datetimes import _parse_date
-from feedparser.html import _cp1252
-from feedparser.mixin import _FeedParserMixin
-from feedparser.urls import _urljoin
-
 from bot.sources.fastgate import plain_namespaces, readable_document
+from bot.sources.feedparser_compat import cp1252, looks_like_html, parse_date, urljoin
 
 __all__ = ["RawEntry", "RawFeed", "read_feed"]
 
@@ -88,7 +84,6 @@ _TEXT_TYPES = {"text": True, "plain": True, "text/plain": True, "html": False,
                "text/html": False}  # Atom `type` -> plain?
 _HTML_TYPES = frozenset(("text/html", "application/xhtml+xml", "html", "xhtml"))
 _AMP_REF = re.compile("&([A-Za-z0-9_]+);")
-_looks_like_html: Callable[[str], bool] = _FeedParserMixin.looks_like_html
 
 
 def _check_attrs(el: ET.Element, allowed: frozenset[str] | tuple[str, ...]) -> None:
@@ -119,11 +114,11 @@ def _fixed(text: str) -> str:
         return text
     with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):
         text = text.encode("iso-8859-1").decode("utf-8")
-    return text.translate(_cp1252)
+    return text.translate(cp1252)
 
 
 def _resolved(text: str) -> str:
-    return _urljoin("", text) if text else text
+    return urljoin("", text) if text else text
 
 
 def _atom_link(el: ET.Element, current: str | None) -> str | None:
@@ -187,7 +182,7 @@ def _rss_item(item: ET.Element) -> RawEntry:
         tag = _once(el, seen)
         if tag == "title":
             text = _leaf(el)
-            f.title, f.title_plain = _fixed(text), not _looks_like_html(text)
+            f.title, f.title_plain = _fixed(text), not looks_like_html(text)
         elif tag == "description":
             f.summary = _fixed(_leaf(el))
         elif tag == _CONTENT:
@@ -201,10 +196,10 @@ def _rss_item(item: ET.Element) -> RawEntry:
             f.identify(el, el.get("isPermaLink", "true") == "true", ("isPermaLink",))
         elif tag == "pubDate":
             f.published = _fixed(_leaf(el))
-            f.published_parsed = _parse_date(f.published)
+            f.published_parsed = parse_date(f.published)
         elif tag == _DC + "date":
             f.updated = _fixed(_leaf(el))
-            f.updated_parsed = _parse_date(f.updated)
+            f.updated_parsed = parse_date(f.updated)
         elif tag in _RSS_ITEM_IGNORED:
             _ignore(el, _RSS_ITEM_IGNORED[tag])
         else:
@@ -260,10 +255,10 @@ def _atom_entry(entry: ET.Element) -> RawEntry:
             f.identify(el, True)
         elif tag == ATOM + "published":
             f.published = _fixed(_leaf(el))
-            f.published_parsed = _parse_date(f.published)
+            f.published_parsed = parse_date(f.published)
         elif tag == ATOM + "updated":
             f.updated = _fixed(_leaf(el))
-            f.updated_parsed = _parse_date(f.updated)
+            f.updated_parsed = parse_date(f.updated)
         elif tag in _ATOM_IGNORED:
             _ignore(el, _ATOM_IGNORED[tag])
         else:
