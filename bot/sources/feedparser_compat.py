@@ -28,7 +28,7 @@ import feedparser.urls
 __all__ = ["CANONICAL_PREFIXES", "TESTED_VERSIONS", "cp1252", "looks_like_html",
            "parse_content_type", "parse_date", "prepare_document", "urljoin"]
 
-TESTED_VERSIONS = ("6.0.11", "6.0.12", "6.0.13", "6.0.14")  # pyproject: >=6.0.11,<6.0.15
+TESTED_VERSIONS = ("6.0.14",)  # pyproject.toml pins the same: >=6.0.14,<6.0.15
 
 
 class FeedparserMismatch(ImportError):
