@@ -11,7 +11,6 @@ import logging
 import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from html import unescape
 from time import struct_time
 from typing import Any
 from urllib.parse import unquote_plus, urljoin, urlsplit, urlunsplit
@@ -21,6 +20,7 @@ import feedparser
 from bot.models import Entry
 from bot.sources.fastfeed import RawEntry, read_feed
 from bot.sources.feedparser_compat import prepare_document
+from bot.sources.html_text import has_markup, plain_text
 
 __all__ = ["FeedError", "canonical_link", "parse_document", "parse_feed", "parse_with_feedparser",
            "plain_text"]
@@ -34,53 +34,6 @@ _TRACKING = re.compile(r"^(utm_\w*|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid)$", 
 
 class FeedError(Exception):
     """A response that holds no usable feed; the message is a sentence for the operator."""
-
-
-# Tags are removed by pattern (several times faster than HTMLParser on a cold cycle of 20k
-# entries). A failed match stops at the next "<", so hostile markup (a megabyte of "<a ")
-# costs linear time; quoted attribute values may hold ">" but not "<".
-_TAG = re.compile(r"""<(/?)([A-Za-z][A-Za-z0-9]*|[!?])(?:"[^"<]*"|'[^'<]*'|[^'"<>])*>""")
-_INVISIBLE = (("<!--", "-->"), ("<script", "</script"), ("<style", "</style"),
-              ("<template", "</template"))
-_HTML_CHARS = 50 * SUMMARY_CHARS  # markup is verbose, but the text kept is SUMMARY_CHARS
-_BLOCK = frozenset({"p", "br", "div", "li", "ul", "ol", "tr", "td", "th", "table", "blockquote",
-                    "h1", "h2", "h3", "h4", "h5", "h6", "hr", "pre", "section", "article"})
-
-
-def _tag_gap(match: re.Match[str]) -> str:
-    # Block tags separate words; inline ones (<b>, <a>) sit inside a sentence.
-    return " " if match.group(2).lower() in _BLOCK else ""
-
-
-def _drop_invisible(html: str) -> str:
-    """Remove comments and script/style bodies; an unclosed one hides the rest, as in a browser."""
-    lower = html.lower()
-    for start, end in _INVISIBLE:
-        if start not in lower:
-            continue
-        kept, at = [], 0
-        while (begin := lower.find(start, at)) >= 0:
-            kept.append(html[at:begin])
-            close = lower.find(end, begin + len(start))
-            if close < 0:
-                at = len(html)
-                break
-            at = lower.find(">", close) + 1 or len(html)
-        kept.append(html[at:])
-        html = " ".join(kept)
-        lower = html.lower()
-    return html
-
-
-def plain_text(html: str) -> str:
-    """Text of an HTML fragment: tags removed, entities decoded, whitespace collapsed.
-
-    Only the first 100,000 characters are read: enough for any summary that is kept.
-    """
-    html = html[:_HTML_CHARS]
-    if "<" in html:
-        html = _TAG.sub(_tag_gap, _drop_invisible(html))
-    return " ".join(unescape(html).split())
 
 
 def canonical_link(url: str, base: str = "") -> str:
@@ -112,8 +65,8 @@ def _utc(value: struct_time | None) -> datetime | None:
         return None
 
 
-def _text(value: str, plain: bool) -> str:
-    return " ".join(value.split()) if plain else plain_text(value)
+def _text(value: str, plain: bool, passes: int = 3) -> str:
+    return " ".join(value.split()) if plain else plain_text(value, passes=passes)
 
 
 def _from_feedparser(raw: Mapping[str, Any]) -> RawEntry:
@@ -133,8 +86,11 @@ def _from_feedparser(raw: Mapping[str, Any]) -> RawEntry:
 
 
 def _entry(raw: RawEntry, feed: str, now: datetime, base: str) -> Entry | None:
-    title = _text(raw.title, raw.title_plain)[:TITLE_CHARS]
-    summary = _text(raw.summary, raw.summary_plain)
+    title = _text(raw.title, raw.title_plain, passes=1)[:TITLE_CHARS]
+    # A summary declared plain text keeps its brackets and ampersands, unless it holds tags:
+    # summaries never show markup (a title may: "the <quota> debate").
+    plain = raw.summary_plain and not has_markup(raw.summary)
+    summary = _text(raw.summary, plain)
     if not summary and raw.content:
         summary = plain_text(raw.content)
     summary = summary[:SUMMARY_CHARS]
