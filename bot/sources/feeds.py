@@ -61,7 +61,9 @@ FEEDS_PER_TRANSACTION = 16
 class PollResult:
     """One feed's outcome in a poll.
 
-    new: fetched and parsed; `new_entries` are those to offer to rules (may be none).
+    new: fetched and parsed; `new_count` entries are to offer to rules (may be none), and
+    `new_entries` holds them unless the poll was asked not to keep them (a big cycle: the
+    rules read them back from the store in batches).
     not_modified: the server answered 304. error: `error` says why. skipped: not due yet.
     """
 
@@ -69,6 +71,7 @@ class PollResult:
     status: Literal["new", "not_modified", "error", "skipped"]
     new_entries: tuple[Entry, ...] = ()
     error: str | None = None
+    new_count: int = 0
 
 
 @dataclass(frozen=True)
@@ -159,9 +162,13 @@ class FeedPoller:
         slack = min(feed.every / 10, timedelta(minutes=1))
         return snapshot.next_attempt <= now + slack
 
-    def poll(self, feeds: Sequence[FeedConfig], now: datetime, *, force: bool = False
-             ) -> list[PollResult]:
-        """Fetch the due feeds (all with force), store new entries once, report per feed."""
+    def poll(self, feeds: Sequence[FeedConfig], now: datetime, *, force: bool = False,
+             keep_entries: bool = True) -> list[PollResult]:
+        """Fetch the due feeds (all with force), store new entries once, report per feed.
+
+        `keep_entries=False`: results carry only how many entries are new, so that a cycle's
+        memory does not grow with its number of feeds.
+        """
         with self._lock:
             with self.store.session() as s:
                 snapshots = feed_snapshots(s, [f.name for f in feeds])
@@ -180,15 +187,17 @@ class FeedPoller:
             # was not stored is fetched again and is still new.
             loud: list[_Outcome] = []
             quiet: list[_Outcome] = []
-            for future in as_completed(jobs):
+            done = as_completed(jobs)
+            del jobs  # a finished future holds its entries: only `done` may refer to it
+            for future in done:
                 out = future.result()
                 (loud if out.entries else quiet).append(out)
                 if len(loud) >= FEEDS_PER_TRANSACTION:
-                    self._store(loud, snapshots, now, results)
+                    self._store(loud, snapshots, now, results, keep_entries)
                     loud = []
-            self._store(loud, snapshots, now, results)
+            self._store(loud, snapshots, now, results, keep_entries)
             for start in range(0, len(quiet), 500):
-                self._store(quiet[start:start + 500], snapshots, now, results)
+                self._store(quiet[start:start + 500], snapshots, now, results, keep_entries)
             return [results[f.name] for f in feeds]
 
     def _fetch(self, feed: FeedConfig, snap: FeedSnapshot | None, now: datetime,
@@ -222,14 +231,15 @@ class FeedPoller:
             return _Outcome(feed, error=f"unexpected error ({type(exc).__name__})")
 
     def _store(self, outcomes: Sequence[_Outcome], snapshots: Mapping[str, FeedSnapshot],
-               now: datetime, results: dict[str, PollResult]) -> None:
+               now: datetime, results: dict[str, PollResult], keep_entries: bool = True) -> None:
         """Write outcomes in one transaction; if it fails, none of them counts as polled."""
         if not outcomes:
             return
         try:
             with self.store.session() as s:
                 states = preload_states(s, {o.feed.name: o.feed.url for o in outcomes})
-                done = [self._record(s, o, snapshots.get(o.feed.name), now) for o in outcomes]
+                done = [self._record(s, o, snapshots.get(o.feed.name), now, keep_entries)
+                        for o in outcomes]
                 states.clear()  # held until here, so that _record finds them without a query
         except SQLAlchemyError as exc:
             # Nothing was stored: these entries are still new at the next poll.
@@ -241,8 +251,8 @@ class FeedPoller:
         results.update((r.feed, r) for r in done)
 
     @staticmethod
-    def _record(s: Session, out: _Outcome, snap: FeedSnapshot | None, now: datetime
-                ) -> PollResult:
+    def _record(s: Session, out: _Outcome, snap: FeedSnapshot | None, now: datetime,
+                keep_entries: bool) -> PollResult:
         feed = out.feed
         if out.error is not None:
             record_failure(s, feed.name, feed.url, now, feed.every, out.error)
@@ -256,4 +266,5 @@ class FeedPoller:
                        fingerprint=out.fingerprint)
         if out.not_modified:
             return PollResult(feed.name, "not_modified")
-        return PollResult(feed.name, "new", tuple(new))
+        return PollResult(feed.name, "new", tuple(new) if keep_entries else (),
+                          new_count=len(new))
