@@ -90,7 +90,7 @@ class FeedPoller:
 
     def __init__(
         self, store: Store, *, max_bytes: int = 10 * 1024 * 1024, timeout: float = 20.0,
-        connect_timeout: float = 5.0, max_redirects: int = 5, concurrency: int = 64,
+        connect_timeout: float = 5.0, max_redirects: int = 5, concurrency: int = 128,
         user_agent: str = "Chokepoint/0.1 (+https://github.com/chokepoint)",
         parse_processes: int | None = None,
     ) -> None:
