@@ -257,7 +257,10 @@ class FeedMaker:
             '<media:group><media:content url="https://ex.com/1.jpg"/><media:content url="/2.jpg"/>'
             "</media:group>",
             f"<feedburner:origLink>{self.pick(LINKS)}</feedburner:origLink>",
-            f"<post-id{WPCOM}>4521</post-id>",
+            f"<post-id{WPCOM}>4521</post-id>", "<dc:subject>Metals</dc:subject>",
+            "<dc:publisher>Desk</dc:publisher>", "<dc:rights>(c) Desk</dc:rights>",
+            "<dc:language>en</dc:language>", "<dc:contributor>Ed</dc:contributor>",
+            "<wfw:comment>https://ex.com/c</wfw:comment>",
         ]
         if self.wild and self.rng.random() < 0.3:
             pool += [
@@ -294,6 +297,7 @@ class FeedMaker:
             f"<lastBuildDate>{self.pick(DATES)}</lastBuildDate>", "<ttl>60</ttl>",
             f"<dc:date>{self.pick(DATES)}</dc:date>", "<dc:rights>(c) Desk</dc:rights>",
             '<feedburner:info uri="desk/wire"/>', f"<site{WPCOM}>98765</site>",
+            "<dc:subject>Mining</dc:subject>",
         ], ["<textInput><title>t</title><link>https://ex.com/ti</link></textInput>",
             "<foo><link>https://hidden.example/</link></foo>"]) for _ in range(rng.randint(0, 4))]
         body = channel + [self.rss_item() for _ in range(rng.randint(1, 4))]

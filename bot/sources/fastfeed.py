@@ -76,14 +76,17 @@ _MEDIA_LEAVES = {MEDIA + t: _LEAF for t in (
 _RSS_ITEM_IGNORED = {t: _LEAF for t in (
     "category", "author", "comments", "enclosure", "source", _DC + "creator",
     "{http://wellformedweb.org/CommentAPI/}commentRss",
+    "{http://wellformedweb.org/CommentAPI/}comment",
     "{http://purl.org/rss/1.0/modules/slash/}comments", _FEEDBURNER + "origLink",
-    _WPCOM + "post-id")}
+    _WPCOM + "post-id", _DC + "subject", _DC + "publisher", _DC + "rights", _DC + "language",
+    _DC + "contributor")}
 _RSS_ITEM_IGNORED.update(_MEDIA_LEAVES)
 _RSS_CHANNEL_IGNORED = {t: _LEAF for t in (
     "title", "description", "language", "copyright", "managingEditor", "webMaster", "pubDate",
     "lastBuildDate", "category", "generator", "docs", "ttl", "cloud", "rating",
     _SY + "updatePeriod", _SY + "updateFrequency", _SY + "updateBase", _DC + "date",
-    _DC + "language", _DC + "rights", _DC + "publisher", _DC + "creator", _FEEDBURNER + "info",
+    _DC + "language", _DC + "rights", _DC + "publisher", _DC + "creator", _DC + "subject",
+    _FEEDBURNER + "info",
     _FEEDBURNER + "emailServiceId", _FEEDBURNER + "feedburnerHostname",
     _FEEDBURNER + "browserFriendly", _WPCOM + "site")}
 _RSS_CHANNEL_IGNORED["image"] = frozenset(
