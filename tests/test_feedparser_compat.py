@@ -49,3 +49,4 @@ def test_a_long_hostile_first_line_is_read_in_linear_time(first_line: bytes) -> 
     prepared = compat.prepare_document(first_line)
     assert len(prepared.split(b"\n", 1)[0]) < 100
     assert re.sub(rb"\s", b"", prepared) == re.sub(rb"\s", b"", first_line)
+
