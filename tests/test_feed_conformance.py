@@ -7,38 +7,17 @@ normalised entries must equal feedparser's. The count it accepts is printed (run
 
 from __future__ import annotations
 
-import re
 import signal
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
 
+from tests.helpers.corpus import corpus, documents, headers_of
 from tests.helpers.two_paths import accepted, feedparser_outcome, outcome
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "conformance" / "feedparser-corpus"
-_SHARED_FALLBACK = Path("/work/shared/conformance/feedparser-corpus")
-_HEADER = re.compile(rb"^Header:\s*([A-Za-z-]+):\s*(.*?)\s*$", re.MULTILINE)
 SLOW_S = 5.0  # one document through both paths; feedparser alone takes ~5 ms on these
-
-
-def corpus() -> Path | None:
-    for root in (CORPUS, _SHARED_FALLBACK):
-        if root.is_dir():
-            return root
-    return None
-
-
-def documents(root: Path) -> list[Path]:
-    return sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in (".xml", ".json"))
-
-
-def headers_of(body: bytes) -> dict[str, str] | None:
-    """The HTTP headers a corpus document asks to be served with (`Header:` lines)."""
-    found = {k.decode().lower(): v.decode("latin-1") for k, v in _HEADER.findall(body[:4000])}
-    return found or None
 
 
 class Hang(Exception):

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from bot.sources.html_text import _quick, plain_text, plain_text_lexbor
+from tests.helpers.corpus import corpus, documents, headers_of
 from tests.helpers.two_paths import outcome
-from tests.test_feed_conformance import corpus, documents, headers_of
 
 DATA = Path(__file__).parent / "data"
 RAW_TAG = re.compile(r"</?[A-Za-z]")  # `<` followed by a tag name

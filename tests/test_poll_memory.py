@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import platform
 
-from bot.sources.feeds import limit_malloc_arenas
+from bot.sources.memory import limit_malloc_arenas
 
 
 def test_the_poller_caps_malloc_arenas_on_glibc() -> None:

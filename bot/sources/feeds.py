@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import ctypes
 import hashlib
 import logging
 import multiprocessing
 import os
-import sys
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
@@ -31,6 +29,7 @@ from bot.sources.entries import (
     warn_bozo,
 )
 from bot.sources.fetch import FetchError, FetchResult, ThreadClients, fetch, read_source
+from bot.sources.memory import limit_malloc_arenas
 from bot.store.feeds import (
     FeedSnapshot,
     feed_health,
@@ -86,26 +85,6 @@ class _Outcome:
     last_modified: str | None = None
     fingerprint: str | None = None
     error: str | None = None
-
-
-MALLOC_ARENAS = 2
-_M_ARENA_MAX = -8  # glibc's mallopt parameter
-
-
-def limit_malloc_arenas(arenas: int = MALLOC_ARENAS) -> bool:
-    """Cap glibc's malloc arenas for this process (as MALLOC_ARENA_MAX does); False if not glibc.
-
-    glibc gives threads that allocate at once arenas of their own (up to eight per CPU) and
-    keeps what is freed in each: with 128 fetching threads handling bodies and entries, a
-    first cycle of 5,000 feeds ended 65 MB higher (229 MB against 163 MB with two arenas,
-    docs/PERFORMANCE.md), memory Python had long freed.
-    """
-    if not sys.platform.startswith("linux"):
-        return False
-    try:
-        return bool(ctypes.CDLL(None).mallopt(_M_ARENA_MAX, arenas))
-    except (OSError, AttributeError):  # not glibc (musl has no mallopt)
-        return False
 
 
 class FeedPoller:
