@@ -79,6 +79,11 @@ class TradeConfig(_Section):
     every: Duration = timedelta(days=1)
 
 
+class ExposureConfig(_Section):
+    source: str = Field(min_length=1)
+    every: Duration = timedelta(hours=1)
+
+
 class SlackConfig(_Section):
     api_url: str = "https://slack.com/api/"
     default_channel: str = "#supply-risk"
@@ -181,6 +186,8 @@ class Config(BaseSettings):
     feeds: list[FeedConfig]
     licences: LicencesConfig | None = None
     trade: TradeConfig | None = None
+    policies: str | None = None  # the policy register; default: the bundled one
+    exposure: ExposureConfig | None = None
     slack: SlackConfig = SlackConfig()
     server: ServerConfig = ServerConfig()
     email: EmailConfig | None = None
