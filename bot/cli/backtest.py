@@ -65,18 +65,19 @@ def _file_entries(config: Config, extra: list[str], err: TextIO) -> list[Entry] 
         try:
             found += parse_feed(read_source(where), feed=name, now=utcnow())
         except (FetchError, FeedError) as exc:
+            print(f"chokepoint backtest: {where}: {exc}", file=err)
             if where in extra:
-                print(f"chokepoint backtest: {where}: {exc}", file=err)
-                return None
+                return None  # asked for by name: a typo must not pass for "no alerts"
     return found
 
 
-def _stored_entries(config: Config, start: date, end: date) -> list[Entry]:
+def _stored_entries(config: Config, start: date, end: date, err: TextIO) -> list[Entry]:
     """Entries already in the configured database, read only; none if there is no database."""
     from datetime import UTC, datetime, time, timedelta
 
     from sqlalchemy import select
 
+    from bot.logs import scrub
     from bot.models import Entry
     from bot.store import Store
     from bot.store.schema import EntryRow
@@ -96,7 +97,8 @@ def _stored_entries(config: Config, start: date, end: date) -> list[Entry]:
                           link=link or "", published=published)
                     for uid, feed, title, summary, link, published in rows]
     except Exception as exc:  # an unreachable or foreign database: replay without it
-        print(f"chokepoint backtest: stored entries not read: {exc}", file=sys.stderr)
+        detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        print(f"chokepoint backtest: stored entries not read: {scrub(detail)}", file=err)
         return []
     finally:
         store.dispose()
@@ -124,7 +126,7 @@ def backtest(config: Config, start: date, end: date, *, feeds: list[str] | None 
     if entries is None:
         return EXIT_CONFIG
     uids = {e.uid for e in entries}
-    entries += [e for e in _stored_entries(config, start, end) if e.uid not in uids]
+    entries += [e for e in _stored_entries(config, start, end, err) if e.uid not in uids]
     show = err.isatty() and (end - start).days >= PROGRESS_FROM_DAYS
 
     def progress(day: date, n: int, total: int) -> None:
