@@ -161,8 +161,10 @@ class Pipeline:
         return errors
 
     def reference(self, now: datetime) -> tuple[tuple[Measure, ...], tuple[Part, ...]]:
-        """The register and the parts as this process holds them (the Slack app reads these)."""
-        return self.policies.get(now), self.exposure.get(now)
+        """The register and the parts as this process holds them (the Slack app reads these);
+        a file that is due is re-read first, its error raised as for a cycle."""
+        self.refresh_reference(now, force=False)
+        return self.policies.records, self.exposure.records
 
     def _source_error(
         self, source: str, where: str, error: str | None, now: datetime
