@@ -11,23 +11,13 @@ from bot.models import SEVERITIES, Match, Severity
 DAYS_PER_MONTH = 30
 LICENCE_TYPES = ("licence_expiry", "licence_status")
 
-# What a material depends on besides itself: a magnet its elements and their group, an
-# element its group. Kept to one function so the materials graph can replace it.
-_CONSTITUENTS: dict[str, frozenset[str]] = {
-    "NdFeB": frozenset({"Nd", "Pr", "Dy", "Tb", "REE"}),
-    "SmCo": frozenset({"Sm", "REE"}),
-}
-
 
 def depends_on(material: str) -> frozenset[str]:
-    """Every material whose news concerns a part made of `material` (itself included)."""
-    from bot.materials import MATERIALS
+    """Every material whose news concerns a part made of `material` (itself included), by the
+    materials graph: a magnet's elements and group, an element's group."""
+    from bot.material_graph import covered_by
 
-    found = {material} | _CONSTITUENTS.get(material, frozenset())
-    known = MATERIALS.get(material)
-    if known is not None and known.rare_earth:
-        found.add("REE")
-    return frozenset(found)
+    return frozenset(covered_by((material,))) | {material}
 
 
 @dataclass(frozen=True)
