@@ -104,7 +104,7 @@ class Pipeline:
         self._evaluating = threading.Lock()
         # Feed files named relative to the configuration are read from its folder.
         self.feeds = [f if is_url(f.url) else f.model_copy(update={"url": config.location(f.url)})
-                      for f in config.feeds]
+                      for f in config.polled]
 
     def close(self) -> None:
         self.poller.close()
@@ -123,14 +123,14 @@ class Pipeline:
         if self.config.licences is None:
             return None
         where = location or self.config.location(self.config.licences.source)
-        report = refresh_licences(self.store, where, self.config.licences.default_validity, now)
+        report = refresh_licences(self.store, where, self.config.licences, now)
         return self._source_error("licences", where, report.error, now)
 
     def refresh_trade(self, now: datetime) -> str | None:
         if self.config.trade is None:
             return None
         where = self.config.location(self.config.trade.source)
-        report = refresh_trade(self.store, where, now)
+        report = refresh_trade(self.store, where, now, self.config.trade)
         return self._source_error("trade", where, report.error, now)
 
     def _source_error(
@@ -153,7 +153,7 @@ class Pipeline:
             stories = [StoryRef.from_alert(a) for a in alerts_since(s, now - STORY_WINDOW)
                        if a.rule_type in NEWS_TYPES]
             trade = trade_series(s)
-            feeds = feed_health(s, [f.name for f in self.config.feeds])
+            feeds = feed_health(s, [f.name for f in self.config.polled])
         ctx = RuleContext(
             now=now, today=self.today(now), entries=tuple(entries), licences=tuple(licences),
             licence_changes=tuple(changes),
