@@ -61,3 +61,10 @@ def test_test_rules_reads_a_saved_page_with_a_configured_pages_selectors(tmp_pat
     missing = chokepoint("test-rules", PAGES / "gac-announcements.html", "--page", "nope",
                          "-c", tmp_path / "c.yaml", timeout=60)
     assert missing.returncode == 2 and "no feed or page named 'nope'" in missing.stderr
+
+
+def test_the_docs_list_every_catalogue_source() -> None:
+    from bot.sources.catalogue import catalogue
+
+    page = (REPO / "docs" / "sources.md").read_text(encoding="utf-8")
+    assert all(f"`{e.name}`" in page and e.url in page for e in catalogue())
