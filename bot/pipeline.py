@@ -30,6 +30,7 @@ from bot.rules.base import RuleBase, RuleFailure, evaluate_rules
 from bot.rules.context import RuleContext, StoryRef
 from bot.rules.loader import load_rules
 from bot.sources.feeds import FeedPoller, PollResult
+from bot.sources.fetch import source_name
 from bot.sources.licences import refresh_licences
 from bot.sources.trade import refresh_trade
 from bot.store import Store
@@ -73,6 +74,18 @@ def operator_match(source: str, location: str, error: str, today: date) -> Match
         subject=f"source:{source}", facts=(("Source", shown_url(location)),
                                             ("Error", redact_urls(error))),
         reason="the whole file failed to load",
+    )
+
+
+def removal_match(location: str, removed: list[str], now: datetime) -> Match:
+    """An alert for operators: licences an accepted register no longer lists (never silent)."""
+    shown = ", ".join(removed[:10]) + (f" and {len(removed) - 10} more" if len(removed) > 10 else "")
+    return Match(
+        rule_id="operator", rule_type="source_change",
+        key=f"operator:licences-removed:{now.isoformat()}", severity="warning",
+        title=f"{len(removed)} licence{'s' if len(removed) != 1 else ''} no longer in the register",
+        subject="source:licences", facts=(("Source", location), ("Removed", shown)),
+        reason="the new register does not list them; they are kept as history",
     )
 
 
@@ -124,6 +137,9 @@ class Pipeline:
             return None
         where = location or self.config.location(self.config.licences.source)
         report = refresh_licences(self.store, where, self.config.licences, now)
+        removed = [c.split(":", 1)[0] for c in report.changes if c.endswith("no longer in the register")]
+        if removed:
+            self.record([removal_match(source_name(where), removed, now)], now)
         return self._source_error("licences", where, report.error, now)
 
     def refresh_trade(self, now: datetime) -> str | None:

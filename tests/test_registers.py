@@ -291,3 +291,28 @@ def test_a_register_that_would_lie_keeps_the_last_good_one_and_check_says_why(
     finally:
         pipeline.close()
         store.dispose()
+
+
+def test_a_removed_licence_is_told_to_operators(tmp_path: Path, slack_peer: SlackApiPeer) -> None:
+    good = iso_csv(tmp_path)
+    (tmp_path / "c.yaml").write_text(
+        f"database: sqlite:///{tmp_path}/r.db\nrules: {ROOT / 'rules'}\nfeeds: []\n"
+        f"licences: {{source: {good.name}}}\nslack: {{default_channel: '#risk'}}\n")
+    config = load_config(tmp_path / "c.yaml")
+    store = Store(config.database_url)
+    secrets = Secrets.model_construct(slack_bot_token=SecretStr("xoxb-t"), slack_api_url=slack_peer.url)
+    pipeline = Pipeline(config, store, secrets, worker_id="t")
+    try:
+        pipeline.cycle(NOW)
+        good.write_text("\n".join(good.read_text().splitlines()[:-1]) + "\n")  # L-5 goes
+        assert pipeline.cycle(NOW + timedelta(hours=1)).source_errors == []
+        told = [c.body for c in slack_peer.calls_to("chat.postMessage")
+                if "no longer in the register" in c.body["text"]]
+        assert len(told) == 1 and "1 licence no longer in the register" in told[0]["text"]
+        assert "L-5" in str(told[0]["blocks"])
+        pipeline.cycle(NOW + timedelta(hours=2))
+        assert len([c for c in slack_peer.calls_to("chat.postMessage")
+                    if "no longer in the register" in c.body["text"]]) == 1  # told once
+    finally:
+        pipeline.close()
+        store.dispose()
