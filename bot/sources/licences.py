@@ -14,7 +14,7 @@ import logging
 import re
 from collections.abc import Mapping
 from datetime import datetime
-from functools import partial
+from functools import lru_cache, partial
 
 from bot.config import LicencesConfig, LicenceValidity
 from bot.models import FORMS, LICENCE_STATUSES, LICENCE_TYPES, Licence
@@ -64,7 +64,13 @@ def _choice(column: str, text: str, allowed: tuple[str, ...], default: str,
     ("temporary (six-month)" is temporary); anything else is a RowError."""
     if not text:
         return default
-    folded = {_word(k): v for k, v in (words or {}).items()}
+    return _chosen(column, text, allowed, tuple(sorted((words or {}).items())))
+
+
+@lru_cache(maxsize=4096)  # a register repeats a handful of words over thousands of rows
+def _chosen(column: str, text: str, allowed: tuple[str, ...],
+            words: tuple[tuple[str, str], ...]) -> str:
+    folded = {_word(k): v for k, v in words}
     lead = _word(re.split(r"[\s(,;]", text.strip(), maxsplit=1)[0])
     for candidate in (_word(text), lead):
         value = folded.get(candidate, candidate)
@@ -74,6 +80,7 @@ def _choice(column: str, text: str, allowed: tuple[str, ...], default: str,
     raise RowError(f"{column} {text!r} is not one of {', '.join(allowed)}{hint}")
 
 
+@lru_cache(maxsize=4096)
 def _material(text: str) -> str:
     from bot.materials import resolve
 
