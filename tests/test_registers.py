@@ -4,6 +4,9 @@ their own headings and words, day-first dates; and registers that would quietly 
 from __future__ import annotations
 
 import codecs
+import io
+import re
+import zipfile
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -225,6 +228,38 @@ def test_merged_group_headings_are_passed_over_and_an_uncalculated_formula_is_re
     assert any(p.startswith("r.xlsx: sheet Sheet: row 4: cell F4 has a value but its column has "
                             "no heading") for p in problems), problems
     assert [lic.licence_id for lic in result.records] == ["L-2"]
+
+
+def with_saved_results(path: Path, results: dict[str, str]) -> bytes:
+    """The workbook as Excel saves it: each formula cell also holds its last result (<v>),
+    which openpyxl cannot compute, so it is written into the sheet's XML here."""
+    source = zipfile.ZipFile(path)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                text = data.decode()
+                for cell, value in results.items():
+                    kind = "" if value.replace(".", "").isdigit() else ' t="str"'  # text result
+                    text = re.sub(rf'<c r="{cell}"([^>]*)><f>([^<]*)</f><v ?/>',
+                                  rf'<c r="{cell}"\1{kind}><f>\2</f><v>{value}</v>', text)
+                data = text.encode()
+            target.writestr(item, data)
+    return out.getvalue()
+
+
+def test_formula_cells_are_read_as_their_saved_results(tmp_path: Path) -> None:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["licence_id", "holder", "material", "issued", "expires", "status"])
+    sheet.append(["L-1", "X", "Dy", date(2026, 6, 1), "=D2+183", '=IF(E2<TODAY(),"expired","active")'])
+    sheet["E2"].number_format = "DD.MM.YYYY"
+    book.save(tmp_path / "r.xlsx")
+    data = with_saved_results(tmp_path / "r.xlsx", {"E2": "46357", "F2": "active"})
+    (lic,) = parse_licences(data, "r.xlsx", LicencesConfig(source="r.xlsx")).records
+    assert (lic.expires, lic.status) == (date(2026, 12, 1), "active")
 
 
 def test_a_workbook_that_cannot_be_opened_keeps_the_last_good_register(tmp_path: Path,
