@@ -134,7 +134,7 @@ def parse_page(body: bytes, *, feed: str, now: datetime, selectors: Selectors, u
     """Entries of a notices page, in page order; FeedError when the selectors match nothing."""
     if not body.strip():
         raise FeedError("the page is empty")
-    text, _codec_used = decode_page(body, headers, charset)
+    text, _ = decode_page(body, headers, charset)
     tree = LexborHTMLParser(text)
     base = url
     base_node = tree.css_first("base[href]")
