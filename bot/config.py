@@ -62,21 +62,96 @@ class FeedConfig(_Section):
         return v
 
 
+class PageSelectors(_Section):
+    """CSS selectors of a notices page (docs/formats.md, "Pages")."""
+
+    item: str = Field(min_length=1)
+    title: str = Field(min_length=1)
+    title_attr: str | None = None  # read the title from this attribute (full titles in `title=`)
+    link: str | None = None  # default: the title's element
+    link_attr: str = "href"
+    date: str | None = None  # default: search the item's text for a date
+
+    @model_validator(mode="after")
+    def _valid(self) -> PageSelectors:
+        from selectolax.lexbor import LexborHTMLParser
+
+        for sel in (self.item, self.title, self.link, self.date):
+            try:
+                if sel is not None:
+                    LexborHTMLParser("<p></p>").css(sel)
+            except Exception as exc:  # selectolax raises several kinds for a bad selector
+                raise ValueError(f"{sel!r} is not a valid CSS selector ({exc})") from None
+        return self
+
+
+class PageConfig(FeedConfig):
+    """A notices page polled like a feed; entries come from `selectors`."""
+
+    selectors: PageSelectors
+    charset: str | None = None  # overrides the header, <meta> and detection
+
+    @field_validator("charset")
+    @classmethod
+    def _charset(cls, v: str | None) -> str | None:
+        import codecs
+
+        if v is not None:
+            try:
+                codecs.lookup(v)
+            except LookupError:
+                raise ValueError(f"{v!r} is not a known charset (e.g. gbk, big5, utf-8)") from None
+        return v
+
+
+class TableSettings(_Section):
+    """How a table file keeps its columns, words and dates (docs/formats.md, "Tables")."""
+
+    columns: dict[str, str] = Field(default_factory=dict)  # our column -> the file's heading
+    sheet: str | None = None
+    date_order: Literal["dmy", "mdy", "ymd"] | None = None
+    max_size: int = Field(default=64 * 1024 * 1024, ge=1024)  # bytes
+
+    @field_validator("max_size", mode="before")
+    @classmethod
+    def _size(cls, v: Any) -> Any:
+        m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([KMG]i?B)\s*", v, re.I) if isinstance(v, str) else None
+        if m:
+            unit = {"k": 1024, "m": 1024**2, "g": 1024**3}[m.group(2)[0].lower()]
+            return int(float(m.group(1)) * unit)
+        return v
+
+
 class LicenceValidity(_Section):
     temporary: ValidityPeriod = Validity(months=6)
     general: ValidityPeriod = Validity(months=12)
     individual: ValidityPeriod = Validity(months=6)
 
 
-class LicencesConfig(_Section):
+class LicencesConfig(TableSettings):
     source: str = Field(min_length=1)
     every: Duration = timedelta(hours=1)
     default_validity: LicenceValidity = LicenceValidity()
+    statuses: dict[str, str] = Field(default_factory=dict)  # the file's word -> our status
+    # A refresh that would remove more than this share of the stored licences is refused.
+    max_removed_share: float = Field(default=0.5, gt=0, le=1)
+
+    @field_validator("statuses")
+    @classmethod
+    def _statuses(cls, v: dict[str, str]) -> dict[str, str]:
+        from bot.models import LICENCE_STATUSES
+
+        for word, status in v.items():
+            if status not in LICENCE_STATUSES:
+                raise ValueError(f"statuses: {word!r} maps to {status!r}, which is not one of "
+                                 f"{', '.join(LICENCE_STATUSES)}")
+        return v
 
 
-class TradeConfig(_Section):
+class TradeConfig(TableSettings):
     source: str = Field(min_length=1)
     every: Duration = timedelta(days=1)
+    format: Literal["table", "comtrade"] = "table"  # comtrade: a UN Comtrade API JSON response
 
 
 class ExposureConfig(_Section):
@@ -184,6 +259,7 @@ class Config(BaseSettings):
     database: str = "sqlite:///chokepoint.db"
     rules: str | None = None  # a folder of *.yaml rule files; default: the bundled rule pack
     feeds: list[FeedConfig]
+    pages: list[PageConfig] = Field(default_factory=list)
     licences: LicencesConfig | None = None
     trade: TradeConfig | None = None
     policies: str | None = None  # the policy register; default: the bundled one
@@ -236,6 +312,21 @@ class Config(BaseSettings):
                 raise ValueError(f"feed name {feed.name!r} is used twice; names must be unique")
             seen.add(feed.name)
         return v
+
+    @model_validator(mode="after")
+    def _unique_sources(self) -> Config:
+        feeds = {f.name for f in self.feeds}
+        for page in self.pages:
+            if page.name in feeds:
+                raise ValueError(f"page name {page.name!r} is also a feed's; names must be unique")
+        if len({p.name for p in self.pages}) != len(self.pages):
+            raise ValueError("two pages have the same name; names must be unique")
+        return self
+
+    @property
+    def polled(self) -> list[FeedConfig]:
+        """Feeds and pages: every source the poller fetches (a page is a FeedConfig too)."""
+        return [*self.feeds, *self.pages]
 
     @property
     def tz(self) -> ZoneInfo:

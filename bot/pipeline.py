@@ -35,6 +35,7 @@ from bot.rules.base import RuleBase, RuleFailure, evaluate_rules
 from bot.rules.context import RuleContext, StoryRef
 from bot.rules.loader import load_rules
 from bot.sources.feeds import FeedPoller, PollResult
+from bot.sources.fetch import source_name
 from bot.sources.licences import refresh_licences
 from bot.sources.reference import from_config, refresh_recorded
 from bot.sources.trade import refresh_trade
@@ -86,6 +87,18 @@ def operator_match(source: str, location: str, error: str, today: date) -> Match
     )
 
 
+def removal_match(location: str, removed: list[str], now: datetime) -> Match:
+    """An alert for operators: licences an accepted register no longer lists (never silent)."""
+    shown = ", ".join(removed[:10]) + (f" and {len(removed) - 10} more" if len(removed) > 10 else "")
+    return Match(
+        rule_id="operator", rule_type="source_change",
+        key=f"operator:licences-removed:{now.isoformat()}", severity="warning",
+        title=f"{len(removed)} licence{'s' if len(removed) != 1 else ''} no longer in the register",
+        subject="source:licences", facts=(("Source", location), ("Removed", shown)),
+        reason="the new register does not list them; they are kept as history",
+    )
+
+
 class Pipeline:
     """Holds the long-lived parts (rules, HTTP client, channels) of a running Chokepoint."""
 
@@ -115,7 +128,7 @@ class Pipeline:
         self.policies, self.exposure = from_config(config)
         # Feed files named relative to the configuration are read from its folder.
         self.feeds = [f if is_url(f.url) else f.model_copy(update={"url": config.location(f.url)})
-                      for f in config.feeds]
+                      for f in config.polled]
 
     def close(self) -> None:
         self.poller.close()
@@ -135,14 +148,17 @@ class Pipeline:
         if self.config.licences is None:
             return None
         where = location or self.config.location(self.config.licences.source)
-        report = refresh_licences(self.store, where, self.config.licences.default_validity, now)
+        report = refresh_licences(self.store, where, self.config.licences, now)
+        removed = [c.split(":", 1)[0] for c in report.changes if c.endswith("no longer in the register")]
+        if removed:
+            self.record([removal_match(source_name(where), removed, now)], now)
         return self._source_error("licences", where, report.error, now)
 
     def refresh_trade(self, now: datetime) -> str | None:
         if self.config.trade is None:
             return None
         where = self.config.location(self.config.trade.source)
-        report = refresh_trade(self.store, where, now)
+        report = refresh_trade(self.store, where, now, self.config.trade)
         return self._source_error("trade", where, report.error, now)
 
     def refresh_reference(self, now: datetime, *, force: bool = True) -> list[str]:
@@ -192,7 +208,7 @@ class Pipeline:
             changes = status_changes(s, unevaluated=True)
             stories = self._recent_stories(s, now)
             trade = trade_series(s)
-            feeds = feed_health(s, [f.name for f in self.config.feeds])
+            feeds = feed_health(s, [f.name for f in self.config.polled])
         ctx = RuleContext(
             now=now, today=self.today(now), entries=tuple(entries), licences=tuple(licences),
             licence_changes=tuple(changes),

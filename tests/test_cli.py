@@ -132,7 +132,7 @@ def test_check_accepts_a_valid_setup_and_names_each_bad_row(tmp_path: Path) -> N
     licences.write_text(
         "licence_id,holder,material,expires,status\n"
         "OK-1,Example Holder (FICTITIOUS),Dy,2031-01-01,active\n"
-        "BAD-2,Example Holder (FICTITIOUS),Dy,31/12/2030,active\n"
+        "BAD-2,Example Holder (FICTITIOUS),Dy,01/12/2030,active\n"  # ambiguous: no date_order
     )
     config = minimal_config(tmp_path, licences={"source": "licences.csv"})
     good_folder = tmp_path / "good"
@@ -143,7 +143,7 @@ def test_check_accepts_a_valid_setup_and_names_each_bad_row(tmp_path: Path) -> N
         bad_run, good_run = pool.map(lambda c: chokepoint("check", "-c", c), (config, good))
     assert bad_run.returncode == 2, explain(bad_run)
     assert "licences.csv" in bad_run.stdout and "row 3" in bad_run.stdout
-    assert "31/12/2030" in bad_run.stdout
+    assert "01/12/2030" in bad_run.stdout and "ambiguous" in bad_run.stdout
     assert good_run.returncode == 0, explain(good_run)
 
 

@@ -50,7 +50,7 @@ def test_every_bad_row_is_skipped_with_its_row_number_and_reason() -> None:
         "licences.csv: row 4: licence_id is empty",
         "licences.csv: row 5: issued '2025-13-01' is not a date; write it as YYYY-MM-DD",
         "licences.csv: row 6: status 'granted' is not one of active, pending, renewal_filed, "
-        "renewed, expired, denied, revoked",
+        "renewed, expired, denied, revoked; map the file's words with `statuses:`",
         "licences.csv: row 7: material 'unobtainium' is not a known material; use a name or "
         "symbol such as dysprosium or Dy",
         "licences.csv: row 8: expires (2025-02-01) is before issued (2025-08-01)",
@@ -72,7 +72,7 @@ def test_json_register_is_a_list_of_objects() -> None:
     assert [str(p) for p in result.problems] == [
         "licences.json: row 3: is not an object",
         "licences.json: row 4: status 'cancelled' is not one of active, pending, renewal_filed, "
-        "renewed, expired, denied, revoked",
+        "renewed, expired, denied, revoked; map the file's words with `statuses:`",
     ]
 
 
@@ -91,11 +91,9 @@ def test_utf8_bom_and_header_case_are_accepted(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("name", "content", "message"), [
     ("missing_holder.csv", None, "missing_holder.csv: required column 'holder' is missing"),
-    ("semicolons.csv", None, "semicolons.csv: uses semicolons; save it as comma-separated CSV"),
     ("absent.csv", None, "absent.csv: .*absent.csv does not exist"),
     ("empty.csv", b"", "empty.csv: is empty"),
-    ("latin1.csv", "licence_id,holder,material\nL-1,Baotou Stahl \u00fc,Dy\n".encode("latin-1"),
-     "latin1.csv: is not UTF-8 text"),
+    ("image.csv", b"\x89PNG\r\n\x1a\n\x00\x00binary", "image.csv: is not a table: it holds binary"),
     ("broken.json", b'[{"licence_id": "J-1",', "broken.json: is not valid JSON"),
     ("object.json", b'{"licence_id": "J-1"}', "object.json: must be a JSON list of objects"),
     ("allbad.csv", (HEADER + ",x,,,Dy,,,,,\n").encode(), "allbad.csv: none of its 1 rows"),
@@ -135,16 +133,19 @@ def test_refresh_records_status_changes_and_marks_removed_licences(tmp_path: Pat
     assert len(read(store, status_changes)) == 5
 
 
-def test_a_removed_licence_that_returns_is_unmarked(tmp_path: Path, store: Store) -> None:
-    path = write(tmp_path, "L-1,Ganzhou,,,Dy,,,2025-01-02,,active\n")
+def test_a_removed_licence_is_reported_and_unmarked_when_it_returns(tmp_path: Path,
+                                                                    store: Store) -> None:
+    both = "L-1,Ganzhou,,,Dy,,,2025-01-02,,active\nL-2,Baotou,,,Tb,,,2025-01-02,,active\n"
+    path = write(tmp_path, both)
     refresh_licences(store, path, VALIDITY, NOW)
-    write(tmp_path, "")
-    refresh_licences(store, path, VALIDITY, NOW + timedelta(hours=1))
-    assert read(store, current_licences) == []  # a header-only file is an empty register
-    write(tmp_path, "L-1,Ganzhou,,,Dy,,,2025-01-02,,active\n")
+    write(tmp_path, "L-2,Baotou,,,Tb,,,2025-01-02,,active\n")
+    report = refresh_licences(store, path, VALIDITY, NOW + timedelta(hours=1))
+    assert (report.removed, report.changes) == (1, ("L-1: no longer in the register",))
+    assert "1 removed" in str(report)
+    write(tmp_path, both)
     report = refresh_licences(store, path, VALIDITY, NOW + timedelta(hours=2))
     assert report.changes == ("L-1: back in the register",)
-    assert [lic.licence_id for lic in read(store, current_licences)] == ["L-1"]
+    assert [lic.licence_id for lic in read(store, current_licences)] == ["L-1", "L-2"]
 
 
 @pytest.mark.parametrize("breakage", ["missing column", "deleted", "all rows bad"])

@@ -109,7 +109,8 @@ def test_an_unusable_file_keeps_the_last_good_figures(tmp_path: Path, store: Sto
     refresh_trade(store, path, NOW)
     Path(path).write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00binary")
     report = refresh_trade(store, path, NOW + timedelta(days=1))
-    assert report.error == "exports.csv: is not UTF-8 text; save it as UTF-8 CSV or JSON"
+    assert report.error == ("exports.csv: is not a table: it holds binary data, not text; "
+                            "save it as CSV (UTF-8), .xlsx or JSON")
     assert [(p.period, p.tonnes) for p in read(store, trade_series)] == [("2025-09", 4000.3)]
     (health,) = read(store, source_health)
     assert (health.name, health.rows_loaded, health.last_error) == ("trade", 1, report.error)

@@ -12,6 +12,8 @@ from bot.config import Config, ConfigError, find_config, is_url, load_config
 
 if TYPE_CHECKING:
     from bot.cli.common import Subcommands
+    from bot.models import Licence
+    from bot.sources.tabular import LoadResult
 
 
 def register(sub: Subcommands) -> None:
@@ -59,19 +61,20 @@ def check_data(config: Config) -> list[str]:
     problems: list[str] = []
     if config.licences is not None:
         try:
-            result = load_licences(config.location(config.licences.source),
-                                   config.licences.default_validity)
+            where = config.location(config.licences.source)
+            result = load_licences(where, config.licences)
             problems += [str(p) for p in result.problems]
+            problems += licence_vetting(config, where, result)
         except SourceError as exc:
             problems.append(str(exc))
     problems += check_reference(config)
     if config.trade is not None:
         try:
-            trade = load_trade(config.location(config.trade.source))
+            trade = load_trade(config.location(config.trade.source), config.trade)
             problems += [str(p) for p in trade.problems]
         except SourceError as exc:
             problems.append(str(exc))
-    for feed in config.feeds:
+    for feed in config.polled:
         if not is_url(feed.url):
             local = Path(config.location(feed.url))
             if not local.is_file():
@@ -94,3 +97,32 @@ def check_reference(config: Config) -> list[str]:
     except SourceError as exc:
         problems.append(str(exc))
     return problems
+
+
+def licence_vetting(config: Config, where: str, result: LoadResult[Licence]) -> list[str]:
+    """What a refresh would refuse (a lost column, most licences removed), judged against
+    the configured database when it already exists; a register with no licences at all."""
+    from bot.sources.fetch import source_name
+    from bot.sources.licences import SOURCE, vet_register
+
+    if not result.records:
+        return [f"{source_name(where)}: has no licences (only a header row); a refresh would "
+                "refuse it while licences are stored"]
+    previous, stored = None, set()
+    url = config.database_url
+    sqlite_file = url.split(":///", 1)[1] if url.startswith("sqlite") and ":///" in url else None
+    if sqlite_file is None or Path(sqlite_file).is_file():
+        try:
+            from bot.store import Store
+            from bot.store.licences import current_licences, last_columns
+
+            store = Store(url)
+            with store.reader() as s:
+                previous = last_columns(s, SOURCE)
+                stored = {lic.licence_id for lic in current_licences(s)}
+            store.dispose()
+        except Exception:  # check is offline: an unreachable database only skips this comparison
+            return []
+    refused = vet_register(result, source_name(where), previous, stored,
+                           config.licences.max_removed_share if config.licences else 0.5)
+    return [refused] if refused else []

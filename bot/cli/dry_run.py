@@ -10,6 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from bot.config import FeedConfig
 from bot.models import Entry, Severity
 from bot.rules.base import RuleBase
 from bot.rules.classify import Classification
@@ -64,19 +65,29 @@ def _feed_name(source: str) -> str:
     return Path(source).stem or "test-rules"
 
 
-def test_rules(source: str, rules: Sequence[RuleBase], now: datetime) -> list[DryRunResult]:
+def test_rules(source: str, rules: Sequence[RuleBase], now: datetime, *,
+               page: FeedConfig | None = None) -> list[DryRunResult]:
     """Read the feed at `source` (a file path or URL) and judge each entry with the news rules.
+
+    `page`: a configured page (or feed) whose selectors read `source` instead of a feed parser.
 
     Raises whatever read_source/parse_feed raise for a source that cannot be read or parsed;
     the command turns that into a message and exit code.
     """
     # Imported here: the feed reader pulls in the store and HTTP client, which rules never need.
-    from bot.sources.feeds import parse_feed
+    from bot.sources.feeds import page_selectors, parse_feed
     from bot.sources.fetch import read_source
+    from bot.sources.pages import parse_page
 
     body = read_source(source)
-    entries = parse_feed(body, feed=_feed_name(source), now=now,
-                         url=source if re.match(r"^https?://", source) else "")
+    url = source if re.match(r"^https?://", source) else ""
+    selectors, charset = page_selectors(page) if page is not None else (None, None)
+    if selectors is not None and page is not None:
+        entries = parse_page(body, feed=page.name, now=now, selectors=selectors, url=url,
+                             charset=charset)
+    else:
+        entries = parse_feed(body, feed=page.name if page else _feed_name(source), now=now,
+                             url=url)
     return judge_entries(entries, rules)
 
 

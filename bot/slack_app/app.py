@@ -118,7 +118,7 @@ def register_command(
     ack_deadline: float, reference: Reference | None = None,
 ) -> None:
     answers = ThreadPoolExecutor(max_workers=8, thread_name_prefix="chokepoint-answer")
-    feeds = tuple(f.name for f in config.feeds)
+    feeds = tuple(f.name for f in config.polled)
 
     # Any command name: the manifest may call it /chokepoint-dev in a test workspace.
     @app.command(re.compile(r"^/"))

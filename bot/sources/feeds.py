@@ -30,6 +30,7 @@ from bot.sources.entries import (
 )
 from bot.sources.fetch import FetchError, FetchResult, ThreadClients, fetch, read_source
 from bot.sources.memory import limit_malloc_arenas
+from bot.sources.pages import Selectors, parse_page
 from bot.store.feeds import (
     FeedSnapshot,
     feed_health,
@@ -57,6 +58,15 @@ PROCESS_THRESHOLD = 32  # due feeds from which a cycle parses in worker processe
 MAX_PROCESSES = 4
 FEEDS_PER_TRANSACTION = 16
 IN_FLIGHT_PER_THREAD = 2  # feeds submitted and not yet stored, per fetching thread
+
+
+def page_selectors(feed: FeedConfig) -> tuple[Selectors | None, str | None]:
+    """A page's selectors and charset override; (None, None) for a feed."""
+    from bot.config import PageConfig
+
+    if not isinstance(feed, PageConfig):
+        return None, None
+    return Selectors(**feed.selectors.model_dump()), feed.charset
 
 
 @dataclass(frozen=True)
@@ -143,7 +153,11 @@ class FeedPoller:
         return self._parsers
 
     def _parse(self, got: FetchResult, feed: str, now: datetime,
-               parsers: ProcessPoolExecutor | None) -> list[Entry]:
+               parsers: ProcessPoolExecutor | None, page: Selectors | None = None,
+               charset: str | None = None) -> list[Entry]:
+        if page is not None:  # a notices page: few per cycle, parsed here
+            return parse_page(got.body, feed=feed, now=now, selectors=page, url=got.url,
+                              headers=got.headers, charset=charset)
         if parsers is not None:
             try:
                 entries, problem = parsers.submit(parse_document, got.body, feed, now,
@@ -221,10 +235,12 @@ class FeedPoller:
 
     def _fetch(self, feed: FeedConfig, snap: FeedSnapshot | None, now: datetime,
                parsers: ProcessPoolExecutor | None) -> _Outcome:
+        page, charset = page_selectors(feed)
         try:
             if not is_url(feed.url):  # a local file (the demo, test-rules): nothing to revalidate
                 body = read_source(feed.url, max_bytes=self.max_bytes)
-                return _Outcome(feed, tuple(parse_feed(body, feed=feed.name, now=now)))
+                got = FetchResult(200, body, {}, feed.url)
+                return _Outcome(feed, tuple(self._parse(got, feed.name, now, None, page, charset)))
             known = snap if snap is not None and snap.url == shown_url(feed.url) else None
             got = fetch(self._clients.get(), feed.url, etag=known.etag if known else None,
                         last_modified=known.last_modified if known else None,
@@ -240,7 +256,7 @@ class FeedPoller:
             if known and known.fingerprint == fingerprint:  # no validators, same bytes
                 return _Outcome(feed, not_modified=True, etag=got.etag,
                                 last_modified=got.last_modified, fingerprint=fingerprint)
-            entries = self._parse(got, feed.name, now, parsers)
+            entries = self._parse(got, feed.name, now, parsers, page, charset)
             return _Outcome(feed, tuple(entries), etag=got.etag, last_modified=got.last_modified,
                             fingerprint=fingerprint)
         except (FetchError, FeedError) as exc:

@@ -1,4 +1,6 @@
-"""Monthly export statistics (SPEC §4): read, validate row by row, store with revisions recorded."""
+"""Monthly export statistics (docs/formats.md, "Export statistics"): read, validate row by
+row, store with revisions recorded. A table file, or a UN Comtrade response (format: comtrade).
+"""
 
 from __future__ import annotations
 
@@ -6,16 +8,19 @@ import logging
 import re
 from datetime import datetime
 
+from bot.config import TradeConfig
 from bot.models import TradePoint
-from bot.sources.fetch import FetchError, read_source, source_name
+from bot.sources.comtrade import comtrade_table
 from bot.sources.tabular import (
     LoadResult,
     RefreshReport,
+    Row,
     RowError,
-    RowProblem,
     SourceError,
+    TableOptions,
+    load_table,
     parse_number,
-    read_rows,
+    read_location,
 )
 from bot.store import Store
 from bot.store.licences import record_source_error, record_source_success
@@ -30,10 +35,8 @@ SOURCE = "trade"
 _PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
 
-def _point(cells: dict[str, str]) -> TradePoint:
-    def cell(column: str) -> str:
-        return cells.get(column, "").strip()
-
+def _point(row: Row) -> TradePoint:
+    cell = row.get
     period = cell("period")
     if not _PERIOD.match(period):
         raise RowError(f"period {period!r} is not a month; write it as YYYY-MM (e.g. 2025-04)"
@@ -53,49 +56,30 @@ def _point(cells: dict[str, str]) -> TradePoint:
                       value_usd=value, source=cell("source"))
 
 
-def parse_trade(data: bytes, name: str) -> LoadResult[TradePoint]:
+def parse_trade(data: bytes, name: str, settings: TradeConfig | None = None
+                ) -> LoadResult[TradePoint]:
     """Validate statistics bytes; bad rows become problems, a broken file a SourceError."""
-    rows, problems = read_rows(data, name, REQUIRED)
-    records: list[TradePoint] = []
-    first_row: dict[tuple[str, str, str], int] = {}
-    for row in rows:
-        try:
-            point = _point(row.cells)
-        except RowError as exc:
-            problems.append(RowProblem(name, row.number, str(exc)))
-            continue
-        key = (point.product, point.destination, point.period)
-        if key in first_row:
-            problems.append(RowProblem(
-                name, row.number, f"{point.series} {point.period} is a duplicate of row "
-                f"{first_row[key]}; this row is skipped"))
-            continue
-        first_row[key] = row.number
-        records.append(point)
-    if rows and not records:
-        raise SourceError(f"{name}: none of its {len(rows)} rows is usable (first problem: "
-                          f"{problems[0].reason})")
-    problems.sort(key=lambda p: p.row)
-    return LoadResult(tuple(records), tuple(problems))
+    options = TableOptions(settings.columns, settings.sheet) if settings else TableOptions()
+    table = comtrade_table(data, name) if settings and settings.format == "comtrade" else None
+    return load_table(
+        data, name, REQUIRED, _point, key=lambda p: (p.product, p.destination, p.period),
+        options=options, table=table, describe=lambda p: f"{p.series} {p.period}")
 
 
-def load_trade(location: str) -> LoadResult[TradePoint]:
+def load_trade(location: str, settings: TradeConfig | None = None) -> LoadResult[TradePoint]:
     """Read and validate the statistics at a path or URL; SourceError when unusable."""
-    name = source_name(location)
-    try:
-        data = read_source(location)
-    except FetchError as exc:
-        raise SourceError(f"{name}: {exc}") from None
-    return parse_trade(data, name)
+    data, name = read_location(location, settings.max_size if settings else None)
+    return parse_trade(data, name, settings)
 
 
-def refresh_trade(store: Store, location: str, now: datetime) -> RefreshReport:
+def refresh_trade(store: Store, location: str, now: datetime,
+                  settings: TradeConfig | None = None) -> RefreshReport:
     """Store the file's figures in one transaction; a changed figure is a recorded revision.
 
     Figures missing from a later file are kept: statistics are history, not a register.
     """
     try:
-        result = load_trade(location)
+        result = load_trade(location, settings)
     except SourceError as exc:
         log.error("export statistics not refreshed: %s", exc)
         with store.session() as s:
@@ -105,6 +89,7 @@ def refresh_trade(store: Store, location: str, now: datetime) -> RefreshReport:
         log.warning("export statistics: %s", problem)
     with store.session() as s:
         added, updated, changes = apply_trade(s, result.records, now)
-        record_source_success(s, SOURCE, location, len(result.records), len(result.problems), now)
+        record_source_success(s, SOURCE, location, len(result.records), len(result.problems),
+                              now, columns=result.columns)
     return RefreshReport(SOURCE, location, loaded=len(result.records), problems=result.problems,
                          added=added, updated=updated, changes=tuple(changes))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -11,10 +12,11 @@ from sqlalchemy.orm import Session
 
 from bot.models import Licence, StatusChange
 from bot.redact import redact_urls, shown_url
-from bot.store.schema import LicenceChange, LicenceRow, SourceState
+from bot.store.schema import LicenceChange, LicenceRow, Meta, SourceState
 
 _FIELDS = ("holder", "end_user", "licence_type", "material", "form", "destination", "issued",
            "expires", "status")
+_COLUMNS_KEY = "columns:"  # meta key prefix: the columns of a source's last good file
 
 
 @dataclass(frozen=True)
@@ -112,12 +114,25 @@ def mark_changes_evaluated(session: Session, ids: Iterable[int]) -> None:
 
 
 def record_source_success(session: Session, name: str, location: str, loaded: int,
-                          skipped: int, now: datetime) -> None:
-    """A file source loaded (in the caller's transaction, with the data it loaded)."""
+                          skipped: int, now: datetime, *,
+                          columns: frozenset[str] | None = None) -> None:
+    """A file source loaded (in the caller's transaction, with the data it loaded);
+    `columns`: the file's columns, which the next file is compared with."""
     state = session.get(SourceState, name) or SourceState(name=name)
     state.location, state.last_success = shown_url(location), now
     state.rows_loaded, state.rows_skipped = loaded, skipped
     session.add(state)
+    if columns is not None:
+        key = f"{_COLUMNS_KEY}{name}"
+        meta = session.get(Meta, key) or Meta(key=key, value="")
+        meta.value = json.dumps(sorted(columns))
+        session.add(meta)
+
+
+def last_columns(session: Session, name: str) -> frozenset[str] | None:
+    """The columns of the last good file of a source, or None before the first."""
+    meta = session.get(Meta, f"{_COLUMNS_KEY}{name}")
+    return frozenset(json.loads(meta.value)) if meta is not None else None
 
 
 def record_source_error(
