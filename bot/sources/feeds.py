@@ -18,7 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from bot.config import is_url
-from bot.models import Entry, FeedHealth
+from bot.models import Entry
 from bot.redact import shown_url
 from bot.sources.entries import (
     FeedError,
@@ -31,26 +31,13 @@ from bot.sources.entries import (
 from bot.sources.fetch import FetchError, FetchResult, ThreadClients, fetch, read_source
 from bot.sources.memory import limit_malloc_arenas
 from bot.sources.pages import Selectors, parse_page
-from bot.store.feeds import (
-    FeedSnapshot,
-    feed_health,
-    feed_snapshots,
-    mark_evaluated,
-    pending_entries,
-    preload_states,
-    record_failure,
-    record_success,
-    store_entries,
-)
+from bot.store.feeds import FeedSnapshot, feed_snapshots, preload_states, record_failure, record_success, store_entries
 
 if TYPE_CHECKING:
     from bot.config import FeedConfig
     from bot.store import Store
 
-__all__ = [
-    "FeedError", "FeedHealth", "FeedPoller", "PollResult", "canonical_link", "feed_health",
-    "mark_evaluated", "parse_feed", "pending_entries", "plain_text", "read_source",
-]
+__all__ = ["FeedError", "FeedPoller", "PollResult", "canonical_link", "parse_feed", "plain_text", "read_source"]
 
 log = logging.getLogger(__name__)
 
