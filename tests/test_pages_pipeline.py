@@ -68,8 +68,12 @@ def site(tmp_path: Path, feed_server: FeedServer) -> Iterator[tuple[Path, str]]:
 
 
 def configure(folder: Path, url: str) -> Config:
+    # An empty policy register: the page's notices are what this test is about, not the
+    # bundled register's deadlines (the policy_deadline rule of the pack would post those).
+    (folder / "policies.yaml").write_text("[]\n", encoding="utf-8")
     (folder / "c.yaml").write_text(
         f"database: sqlite:///{folder}/p.db\nrules: {ROOT / 'rules'}\nfeeds: []\n"
+        f"policies: {folder / 'policies.yaml'}\n"
         f"pages:\n  - name: mofcom-zcfb\n    url: {url}\n    max_age: 30d\n"
         f"    selectors: {SELECTORS}\nslack: {{default_channel: '#risk'}}\n", encoding="utf-8")
     return load_config(folder / "c.yaml")
