@@ -1,0 +1,162 @@
+"""Generate the parts of docs/ that the code already knows, so the docs and the code cannot drift.
+
+    python scripts/gen_reference.py          # rewrite the generated blocks in docs/
+    python scripts/gen_reference.py --check  # exit 1 and name the stale pages (the tests run this)
+
+Each generated block sits between `<!-- generated:NAME -->` and `<!-- /generated:NAME -->` in a
+page whose other text is written by hand. `config` comes from the pydantic models of
+bot/config.py (their attribute docstrings are the descriptions).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import types
+import typing
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
+
+
+def _strip_optional(annotation: Any) -> tuple[Any, bool]:
+    args = typing.get_args(annotation)
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType) and type(None) in args:
+        rest = [a for a in args if a is not type(None)]
+        return (rest[0] if len(rest) == 1 else annotation), True
+    return annotation, False
+
+
+def _unannotated(annotation: Any) -> Any:
+    while typing.get_origin(annotation) is typing.Annotated:
+        annotation = typing.get_args(annotation)[0]
+    return annotation
+
+
+def _duration(value: timedelta) -> str:
+    seconds = int(value.total_seconds())
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds and seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
+
+
+def _show_default(field: FieldInfo) -> str:
+    if field.is_required():
+        return "required"
+    value = field.get_default(call_default_factory=True)
+    if value is None:
+        return "—"
+    if isinstance(value, BaseModel):
+        text = str(value) if type(value).__str__ is not BaseModel.__str__ else ""
+        return f"`{text}`" if text else "(keys below)"
+    if isinstance(value, timedelta):
+        return f"`{_duration(value)}`"
+    if isinstance(value, bool):
+        return f"`{str(value).lower()}`"
+    if isinstance(value, list | dict | tuple) and not value:
+        return "`[]`" if not isinstance(value, dict) else "`{}`"
+    return f"`{value}`"
+
+
+def _type_name(annotation: Any) -> str:
+    annotation = _unannotated(annotation)
+    origin = typing.get_origin(annotation)
+    if origin is typing.Literal:
+        return " \\| ".join(f"`{a}`" for a in typing.get_args(annotation))
+    if origin is list:
+        return f"list of {_type_name(typing.get_args(annotation)[0])}"
+    if origin is dict:
+        key, value = typing.get_args(annotation)
+        return f"mapping {_type_name(key)} → {_type_name(value)}"
+    if isinstance(annotation, type):
+        if issubclass(annotation, timedelta):
+            return "duration"
+        if issubclass(annotation, BaseModel):
+            return "text" if hasattr(annotation, "parse") else "section"
+        return {"str": "text", "int": "integer", "float": "number", "bool": "true/false"}.get(
+            annotation.__name__, annotation.__name__.lower()
+        )
+    return str(annotation).replace("typing.", "")
+
+
+def config_keys(model: type[BaseModel], prefix: str = "") -> Iterator[tuple[str, str, str, str]]:
+    """(key path, type, default, description) for every key a user can write, depth first."""
+    for name, field in model.model_fields.items():
+        if field.exclude:
+            continue
+        annotation, _ = _strip_optional(field.annotation)
+        annotation = _unannotated(annotation)
+        key = f"{prefix}{name}"
+        inner = annotation
+        suffix = ""
+        if typing.get_origin(annotation) is list:
+            inner = _unannotated(typing.get_args(annotation)[0])
+            suffix = "[]"
+        nested = isinstance(inner, type) and issubclass(inner, BaseModel) and not hasattr(inner, "parse")
+        kind = ("list of sections" if suffix else "section") if nested else _type_name(annotation)
+        yield key, kind, _show_default(field), (field.description or "").strip()
+        if nested:
+            yield from config_keys(inner, f"{key}{suffix}.")
+
+
+def config_block() -> str:
+    from bot.config import Config
+
+    rows = ["| key | type | default | meaning |", "| --- | --- | --- | --- |"]
+    for key, kind, default, description in config_keys(Config):
+        cell = description.replace("|", "\\|")
+        rows.append(f"| `{key}` | {kind} | {default} | {cell} |")
+    return "\n".join(rows)
+
+
+BLOCKS: dict[str, tuple[str, Callable[[], str]]] = {
+    "config": ("configuration.md", config_block),
+}
+
+
+def _replace(text: str, name: str, body: str, page: str) -> str:
+    pattern = re.compile(rf"(<!-- generated:{name} -->).*?(<!-- /generated:{name} -->)", re.S)
+    if not pattern.search(text):
+        raise SystemExit(f"docs/{page}: the markers <!-- generated:{name} --> … <!-- /generated:{name} --> are missing")
+    return pattern.sub(lambda m: f"{m.group(1)}\n{body}\n{m.group(2)}", text)
+
+
+def stale_pages(write: bool) -> list[str]:
+    stale = []
+    for name, (page, build) in BLOCKS.items():
+        path = DOCS / page
+        text = path.read_text(encoding="utf-8")
+        new = _replace(text, name, build(), page)
+        if new != text:
+            stale.append(f"docs/{page} ({name})")
+            if write:
+                path.write_text(new, encoding="utf-8")
+    return stale
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="report stale pages instead of rewriting them")
+    args = parser.parse_args(argv)
+    sys.path.insert(0, str(ROOT))
+    stale = stale_pages(write=not args.check)
+    if args.check and stale:
+        print("stale generated docs: " + ", ".join(stale) + "; run python scripts/gen_reference.py", file=sys.stderr)
+        return 1
+    for page in stale:
+        print(f"rewrote {page}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
