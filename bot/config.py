@@ -56,7 +56,8 @@ class FeedConfig(_Section):
     every: Duration = timedelta(minutes=15)
     """How often the feed is polled (a duration: `15m`, `1h`)."""
     max_age: Duration = timedelta(days=7)
-    """On a feed's first poll, entries older than this are stored without alerting, so a new feed does not flood a channel."""
+    """On a feed's first poll, entries older than this are stored without alerting
+    (a new feed does not flood a channel)."""
 
     @field_validator("url")
     @classmethod
@@ -140,7 +141,8 @@ class DigestConfig(_Section):
     schedule: Annotated[DigestSchedule, BeforeValidator(DigestSchedule.parse)] = DigestSchedule(
         days="mon", at=time(7, 30)
     )
-    """When the weekly digest is sent: weekday(s) and a time in `timezone` (`mon 07:30`, `mon,thu 07:30`, `mon-fri 08:00`)."""
+    """When the weekly digest is sent: weekday(s) and a time in `timezone`
+    (`mon 07:30`, `mon,thu 07:30`, `mon-fri 08:00`)."""
     recipients: list[str] = Field(default_factory=list)
     """E-mail addresses that receive the digest."""
 

@@ -104,7 +104,7 @@ def config_keys(model: type[BaseModel], prefix: str = "") -> Iterator[tuple[str,
             suffix = "[]"
         nested = isinstance(inner, type) and issubclass(inner, BaseModel) and not hasattr(inner, "parse")
         kind = ("list of sections" if suffix else "section") if nested else _type_name(annotation)
-        yield key, kind, _show_default(field), (field.description or "").strip()
+        yield key, kind, _show_default(field), " ".join((field.description or "").split())
         if nested:
             yield from config_keys(inner, f"{key}{suffix}.")
 

@@ -12,7 +12,8 @@ from bot.config import ConfigError, load_config
 @pytest.mark.parametrize(
     ("snippet", "where", "quoted"),
     [
-        ("routes:\n  - match: {severity: [apocalyptic]}\n    slack: '#x'\n", "routes[0].match.severity[0]", "'apocalyptic'"),
+        ("routes:\n  - match: {severity: [apocalyptic]}\n    slack: '#x'\n",
+         "routes[0].match.severity[0]", "'apocalyptic'"),
         ("server: {port: 99999}\n", "server.port", "99999"),
         ("email: {sender: a@b.example, security: tls}\n", "email.security", "'tls'"),
     ],

@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 from bot.config import Config
-
 from scripts.gen_reference import config_keys
 
 ROOT = Path(__file__).resolve().parent.parent

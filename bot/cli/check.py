@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from bot.cli.common import EXIT_CONFIG, EXIT_OK, add_config
 from bot.config import Config, ConfigError, find_config, is_url, load_config
+from bot.wording import count
 
 if TYPE_CHECKING:
     from bot.cli.common import Subcommands
@@ -27,7 +28,7 @@ def handle(args: argparse.Namespace) -> int:
     for problem in problems:
         print(problem)
     if problems:
-        print(f"{len(problems)} problem(s) found.", file=sys.stderr)
+        print(f"{count(len(problems), 'problem')} found.", file=sys.stderr)
         return EXIT_CONFIG
     print(f"{path}: configuration, rules and data files are valid.")
     return EXIT_OK
