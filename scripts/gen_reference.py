@@ -11,6 +11,7 @@ bot/config.py (their attribute docstrings are the descriptions).
 from __future__ import annotations
 
 import argparse
+import inspect
 import re
 import sys
 import types
@@ -109,18 +110,82 @@ def config_keys(model: type[BaseModel], prefix: str = "") -> Iterator[tuple[str,
             yield from config_keys(inner, f"{key}{suffix}.")
 
 
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
 def config_block() -> str:
     from bot.config import Config
 
     rows = ["| key | type | default | meaning |", "| --- | --- | --- | --- |"]
     for key, kind, default, description in config_keys(Config):
-        cell = description.replace("|", "\\|")
-        rows.append(f"| `{key}` | {kind} | {default} | {cell} |")
+        rows.append(f"| `{key}` | {kind} | {default} | {_cell(description)} |")
     return "\n".join(rows)
+
+
+_COMMON_RULE_FIELDS = ("id", "type", "severity", "enabled")
+
+
+def _docstring_params(cls: type) -> dict[str, str]:
+    """`name   what it does` lines of the `Parameters` paragraph of a class's docstrings (MRO)."""
+    found: dict[str, str] = {}
+    for klass in reversed(cls.__mro__):
+        doc = inspect.cleandoc(klass.__dict__.get("__doc__") or "")
+        current = None
+        in_params = False
+        for line in doc.splitlines():
+            if line.startswith("Parameters"):
+                in_params = True
+                continue
+            if not in_params:
+                continue
+            if not line.strip():
+                current = None
+                continue
+            m = re.match(r"^(\w+)\s{2,}(.+)$", line)
+            if m:
+                current = m.group(1)
+                found[current] = m.group(2).strip()
+            elif current and line.startswith(" "):
+                found[current] += " " + line.strip()
+            else:
+                in_params = False
+    return found
+
+
+def rule_params(cls: type[BaseModel]) -> Iterator[tuple[str, str, str, str]]:
+    """(parameter, type, default, description) of a rule type, beside the fields every rule has."""
+    described = _docstring_params(cls)
+    for name, field in cls.model_fields.items():
+        if name in _COMMON_RULE_FIELDS:
+            continue
+        annotation, _ = _strip_optional(field.annotation)
+        key = field.alias or name
+        text = field.description or described.get(key) or described.get(name) or ""
+        yield key, _type_name(annotation), _show_default(field), " ".join(text.split())
+
+
+def rules_block() -> str:
+    from bot.rules import RULE_TYPES
+
+    out: list[str] = []
+    for name, cls in RULE_TYPES.items():
+        module_doc = (sys.modules[cls.__module__].__doc__ or "").strip().splitlines()
+        summary = module_doc[0].split(":", 1)[-1].strip() if module_doc else ""
+        severity = ("derived (no `severity:`)" if getattr(cls, "derives_severity", False)
+                    else f"`severity:` (default `{getattr(cls, 'default_severity', 'warning')}`)")
+        out += [f"### `{name}`", "", f"{summary[:1].upper()}{summary[1:]}", "", f"Severity: {severity}.", ""]
+        rows = list(rule_params(cls))
+        if rows:
+            out += ["| parameter | type | default | meaning |", "| --- | --- | --- | --- |"]
+            out += [f"| `{k}` | {t} | {d} | {_cell(m)} |" for k, t, d, m in rows]
+            out.append("")
+    return "\n".join(out).rstrip()
 
 
 BLOCKS: dict[str, tuple[str, Callable[[], str]]] = {
     "config": ("configuration.md", config_block),
+    "rules": ("rules.md", rules_block),
 }
 
 

@@ -47,3 +47,12 @@ def test_docs_pages_cited_by_the_code_exist() -> None:
         cited |= set(re.findall(r"docs/([\w.-]+\.md)", path.read_text(encoding="utf-8")))
     missing = sorted(page for page in cited if not (ROOT / "docs" / page).exists())
     assert not missing, f"the code cites docs pages that do not exist: {missing}"
+
+
+def test_every_rule_parameter_is_described_in_its_class() -> None:
+    from bot.rules import RULE_TYPES
+    from scripts.gen_reference import rule_params
+
+    missing = [f"{name}.{param}" for name, cls in RULE_TYPES.items()
+               for param, _kind, _default, meaning in rule_params(cls) if not meaning]
+    assert not missing, f"describe these in the rule class's `Parameters` docstring: {missing}"
