@@ -18,7 +18,9 @@ from bot.config import ConfigError, load_config
         ("email: {sender: a@b.example, security: tls}\n", "email.security", "'tls'"),
     ],
 )
-def test_a_refused_value_is_quoted_with_what_was_expected(tmp_path: Path, snippet: str, where: str, quoted: str) -> None:
+def test_a_refused_value_is_quoted_with_what_was_expected(
+    tmp_path: Path, snippet: str, where: str, quoted: str
+) -> None:
     path = tmp_path / "chokepoint.yaml"
     path.write_text("feeds: []\n" + snippet, encoding="utf-8")
     with pytest.raises(ConfigError) as caught:
