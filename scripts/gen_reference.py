@@ -183,9 +183,46 @@ def rules_block() -> str:
     return "\n".join(out).rstrip()
 
 
+def commands_block() -> str:
+    """Every `chokepoint` command with its options, from the argparse parser the CLI runs."""
+    import argparse as _argparse
+
+    from bot.cli import build_parser
+
+    parser = build_parser()
+    sub = next(a for a in parser._actions if isinstance(a, _argparse._SubParsersAction))
+    helps = {choice.dest: choice.help or "" for choice in sub._choices_actions}
+    out: list[str] = []
+    for name, command in sub.choices.items():
+        usage = " ".join(command.format_usage().split())
+        usage = usage.removeprefix("usage: ")
+        out += [f"### `chokepoint {name}`", "", f"{helps.get(name, '')[:1].upper()}{helps.get(name, '')[1:]}.", "",
+                f"    {usage}", ""]
+        rows = []
+        for action in command._actions:
+            if isinstance(action, _argparse._HelpAction):
+                continue
+            names = ", ".join(f"`{o}`" for o in action.option_strings) or f"`{action.metavar or action.dest}`"
+            rows.append(f"| {names} | {_cell(' '.join((action.help or '').split()))} |")
+        if rows:
+            out += ["| argument | meaning |", "| --- | --- |", *rows, ""]
+    return "\n".join(out).rstrip()
+
+
+def slash_block() -> str:
+    """The `/chokepoint` commands, from the help the Slack app itself answers with."""
+    from bot.slack_app.commands import HELP_LINES
+
+    rows = ["| text | answers |", "| --- | --- |"]
+    rows += [f"| `/chokepoint {command}` | {_cell(what)} |" for command, what in HELP_LINES]
+    return "\n".join(rows)
+
+
 BLOCKS: dict[str, tuple[str, Callable[[], str]]] = {
     "config": ("configuration.md", config_block),
     "rules": ("rules.md", rules_block),
+    "commands": ("commands.md", commands_block),
+    "slash": ("slash-commands.md", slash_block),
 }
 
 

@@ -56,3 +56,12 @@ def test_every_rule_parameter_is_described_in_its_class() -> None:
     missing = [f"{name}.{param}" for name, cls in RULE_TYPES.items()
                for param, _kind, _default, meaning in rule_params(cls) if not meaning]
     assert not missing, f"describe these in the rule class's `Parameters` docstring: {missing}"
+
+
+def test_every_exit_code_is_in_the_commands_reference() -> None:
+    from bot.cli import common
+
+    page = (ROOT / "docs" / "commands.md").read_text(encoding="utf-8")
+    codes = {value for name, value in vars(common).items() if name.startswith("EXIT_")}
+    table = set(re.findall(r"^\| (\d+) \|", page, re.M))
+    assert {str(code) for code in codes} == table, f"exit codes in code {sorted(codes)}, in docs {sorted(table)}"

@@ -112,3 +112,14 @@ def test_the_wheel_carries_the_rule_pack_and_templates() -> None:
 def test_compose_has_the_bot_and_postgresql() -> None:
     text = (ROOT / "compose.yaml").read_text()
     assert "postgres:" in text and "postgresql+psycopg://" in text and "service_healthy" in text
+
+
+def test_the_image_reports_healthy_on_a_port_set_only_in_the_yaml() -> None:
+    if shutil.which("docker") is None:
+        pytest.skip("no docker client here")
+    if subprocess.run(["docker", "info"], capture_output=True, check=False).returncode != 0:
+        pytest.skip("no Docker engine runs here (`docker info` fails): scripts/docker-smoke.sh needs one")
+    result = subprocess.run([str(ROOT / "scripts" / "docker-smoke.sh")], cwd=ROOT, capture_output=True,
+                            text=True, timeout=900, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "healthy on port 38123" in result.stdout
