@@ -372,7 +372,7 @@ def _env_name(loc: tuple[str | int, ...]) -> str | None:
 def _describe(err: Any) -> str:
     kind, msg = err["type"], err["msg"]
     if kind == "extra_forbidden":
-        return "unknown key; check the spelling (see chokepoint.example.yaml for every key)"
+        return "unknown key; check the spelling (docs/configuration.md lists every key)"
     if kind == "missing":
         return "required key is missing"
     text = str(msg).removeprefix("Value error, ")
