@@ -129,10 +129,11 @@ def _xlsx_header(columns: tuple[str, ...], title: str) -> bytes:
 
 def _config_text(timezone: str) -> str:
     from bot import __version__
-    from bot.sources.catalogue import starter_sources
+    from bot.sources.catalogue import catalogue
     from bot.templates import environment
 
-    feeds, pages = starter_sources()
+    feeds = [entry for entry in catalogue() if entry.kind == "feed"]
+    pages = [entry for entry in catalogue() if entry.kind == "page"]
     template = environment("text").get_template("init/chokepoint.yaml.j2")
     return template.render(
         version=__version__, config_name="chokepoint.yaml", timezone=timezone, feeds=feeds, pages=pages
