@@ -18,7 +18,7 @@ import yaml
 from openpyxl import load_workbook
 
 from bot.cli.init import EXPOSURE_COLUMNS, LICENCE_COLUMNS
-from tests.test_e2e_once import REPO, chokepoint, clean_env, explain
+from tests.helpers.e2e import REPO, chokepoint, clean_env, explain
 
 
 def test_init_writes_a_starter_set_up_that_passes_check_offline(tmp_path: Path) -> None:
