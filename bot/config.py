@@ -58,6 +58,9 @@ class FeedConfig(_Section):
     max_age: Duration = timedelta(days=7)
     """On a feed's first poll, entries older than this are stored without alerting
     (a new feed does not flood a channel)."""
+    timeout: Duration | None = None
+    """The longest one fetch of this feed may take, body included (default `20s`); a server that
+    trickles its answer is cut off at this limit and the feed is reported as failing."""
 
     @field_validator("url")
     @classmethod
@@ -259,6 +262,16 @@ class Config(BaseSettings):
             raise ValueError(
                 f"{v!r} is not a known time zone; use an IANA name such as Europe/Berlin or UTC"
             ) from None
+        return v
+
+    @field_validator("database")
+    @classmethod
+    def _database(cls, v: str) -> str:
+        from bot.dburl import database_url_problem
+
+        problem = database_url_problem(v)
+        if problem is not None:
+            raise ValueError(f"the database URL {problem}")
         return v
 
     @field_validator("feeds")

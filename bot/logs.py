@@ -9,13 +9,15 @@ import re
 import sys
 from datetime import UTC, datetime
 
+from bot.redact import redact_urls
+
 _SECRET_ENV = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SMTP_PASSWORD")
 _TOKEN_RE = re.compile(r"\bx(?:ox[abposr]|app)-[A-Za-z0-9-]+")
 
 
 def scrub(text: str) -> str:
-    """Remove Slack tokens and the configured secrets from a message."""
-    text = _TOKEN_RE.sub("[redacted]", text)
+    """Remove Slack tokens, the configured secrets and URL credentials from a message."""
+    text = _TOKEN_RE.sub("[redacted]", redact_urls(text))
     for name in _SECRET_ENV:
         value = os.environ.get(name)
         if value and len(value) >= 4:
@@ -67,5 +69,5 @@ def setup_logging(*, json_lines: bool = False, verbose: bool = False, stream: ob
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
-    for noisy in ("httpx", "httpcore", "apscheduler", "slack_bolt", "slack_sdk", "waitress"):
+    for noisy in ("alembic", "httpx", "httpcore", "apscheduler", "slack_bolt", "slack_sdk", "waitress"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -78,19 +78,22 @@ def _unique(items: Iterable[str]) -> tuple[str, ...]:
 
 
 def _multi_for(key: str) -> tuple[str, ...]:
-    return tuple(alias for alias, keys in _data.MULTI.items() if key in keys)
+    multi = {**_data.MULTI, **_data.ZH_MULTI}
+    return tuple(alias for alias, keys in multi.items() if key in keys)
 
 
 def _build() -> dict[str, Material]:
+    zh = _data.ZH_NAMES
     ree = Material("REE", "rare earths", "group", True, None, None, None, _data.REE_CONTROL,
-                   _unique(("REE", *_data.REE_ALIASES, *_multi_for("REE"))))
+                   _unique(("REE", *_data.REE_ALIASES, *zh["REE"], *_multi_for("REE"))))
     out = {"REE": ree}
     for sym, name, group, oxide, formula, control, extra in _data.ELEMENTS:
-        aliases = (sym, name, oxide, formula, f"{name} metal", *extra, *_multi_for(sym))
+        aliases = (sym, name, oxide, formula, f"{name} metal", *extra, *zh[sym],
+                   *_multi_for(sym))
         out[sym] = Material(sym, name, "element", True, cast(Group | None, group), oxide,
                             formula, control, _unique(a for a in aliases if a))
     for key, name, kind, oxide, formula, control, extra in _data.OTHERS:
-        aliases = (key, name, oxide, formula, *extra, *_multi_for(key))
+        aliases = (key, name, oxide, formula, *extra, *zh[key], *_multi_for(key))
         out[key] = Material(key, name, cast(Kind, kind), False, None, oxide, formula, control,
                             _unique(a for a in aliases if a))
     return out
@@ -115,7 +118,8 @@ def _alias_table() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...
     exact: dict[str, tuple[str, ...]] = {}
     for material in MATERIALS.values():
         for alias in material.aliases:
-            exact[_spaced(alias)] = _data.MULTI.get(alias, (material.key,))
+            exact[_spaced(alias)] = (_data.MULTI.get(alias) or _data.ZH_MULTI.get(alias)
+                                     or (material.key,))
     folded: dict[str, tuple[str, ...]] = {}
     for alias, keys in exact.items():
         if folded.setdefault(_fold(alias), keys) != keys:
@@ -231,7 +235,7 @@ def _compile(bare: bool) -> re.Pattern[str]:
     """
     named: dict[str, dict[str, str]] = {}
     written: dict[str, dict[str, str]] = {}
-    for alias in (a for a in _EXACT if a not in _SYMBOLS):
+    for alias in (a for a in _EXACT if a not in _SYMBOLS and a.isascii()):
         if alias == alias.lower():
             word = _fold(alias)
             for first in (word[0], word[0].upper()):
@@ -252,6 +256,11 @@ _FIND_RE = _compile(bare=False)
 # For text meant to name materials (a licence cell, a command argument): bare symbols too.
 _CELL_RE = _compile(bare=True)
 _SYMBOL_RE = re.compile(rf"(?<![^\W_]){_SYM}{_END}")
+# Chinese names need no word boundaries (Chinese has no spaces): the longest name wins, and
+# the words of ZH_NOT (graphene, rare-earth-free) are matched only to be skipped.
+_ZH_WORDS = sorted({a for a in _EXACT if not a.isascii()} | set(_data.ZH_NOT),
+                   key=lambda a: (-len(a), a))
+_ZH_RE = re.compile("|".join(re.escape(a) for a in _ZH_WORDS))
 _LEADING_SYMBOL_RE = re.compile(rf"{_SYM}(?![a-z])")
 
 
@@ -294,6 +303,11 @@ def _scan(text: str, regex: re.Pattern[str], bare: bool) -> list[tuple[str, str,
                 continue  # "Dy)" without its opening parenthesis
             parts = ((said, 0, len(said)),)
         found.extend((key, said[a:b], start + a, start + b) for key, a, b in parts)
+    if not text.isascii():
+        for match in _ZH_RE.finditer(text):
+            for key in _EXACT.get(match.group(), ()):
+                found.append((key, match.group(), match.start(), match.end()))
+        found.sort(key=lambda f: f[2])
     return found
 
 

@@ -91,3 +91,35 @@ SYMBOL_CONTEXT_WORDS: tuple[str, ...] = (
     "ingot", "ingots", "powder", "target", "targets", "salts", "containing", "bearing",
     "doped", "rich",
 )
+
+# Chinese names, simplified then traditional (where they differ), as used in MOFCOM notices
+# and the Chinese press. Oxides and metals need no entry: 氧化镝 and 金属镝 contain 镝.
+ZH_NAMES: dict[str, tuple[str, ...]] = {
+    "REE": ("稀土", "稀土元素", "稀土金属", "中重稀土", "重稀土", "轻稀土", "輕稀土", "稀土类",
+            "稀土類"),
+    "La": ("镧", "鑭"), "Ce": ("铈", "鈰"), "Pr": ("镨", "鐠"), "Nd": ("钕", "釹"),
+    "Pm": ("钷", "鉕"), "Sm": ("钐", "釤"), "Eu": ("铕", "銪"), "Gd": ("钆", "釓"),
+    "Tb": ("铽", "鋱"), "Dy": ("镝", "鏑"), "Ho": ("钬", "鈥"), "Er": ("铒", "鉺"),
+    "Tm": ("铥", "銩"), "Yb": ("镱", "鐿"), "Lu": ("镥", "鎦", "鑥"), "Y": ("钇", "釔"),
+    "Sc": ("钪", "鈧"),
+    "NdFeB": ("钕铁硼", "釹鐵硼", "钕磁铁", "釹磁鐵", "钕铁硼永磁", "釹鐵硼永磁", "永磁体", "永磁體",
+              "永磁铁", "永磁鐵", "永磁材料"),
+    "SmCo": ("钐钴", "釤鈷", "钐钴永磁", "釤鈷永磁"),
+    "Ga": ("镓", "鎵"), "Ge": ("锗", "鍺"), "Sb": ("锑", "銻"), "graphite": ("石墨",),
+    "W": ("钨", "鎢"),
+}
+# Chinese names of several materials at once.
+ZH_MULTI: dict[str, tuple[str, ...]] = {
+    "稀土永磁": ("REE", "NdFeB"), "稀土永磁体": ("REE", "NdFeB"), "稀土永磁體": ("REE", "NdFeB"),
+    "稀土磁体": ("REE", "NdFeB"), "稀土磁體": ("REE", "NdFeB"), "稀土磁铁": ("REE", "NdFeB"),
+    "稀土磁鐵": ("REE", "NdFeB"), "镨钕": ("Nd", "Pr"), "鐠釹": ("Nd", "Pr"),
+}
+# Words that contain a Chinese name but are no watched material: graphene, cobalt-free ...
+ZH_NOT: tuple[str, ...] = ("石墨烯", "无稀土", "無稀土", "非稀土")
+
+# What a product or group contains (a route on the left hears of alerts on the right).
+CONTAINS: dict[str, tuple[str, ...]] = {
+    "REE": tuple(row[0] for row in ELEMENTS),
+    "NdFeB": ("Nd", "Pr", "Dy", "Tb", "REE"),
+    "SmCo": ("Sm", "REE"),
+}

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal
 
+from bot.text import inert
+
 Severity = Literal["info", "warning", "high", "critical"]
 SEVERITIES: tuple[Severity, ...] = ("info", "warning", "high", "critical")
 AlertState = Literal["open", "acknowledged", "snoozed", "eased", "resolved"]
@@ -25,6 +27,15 @@ LicenceType = Literal["temporary", "general", "individual"]
 LICENCE_TYPES: tuple[LicenceType, ...] = ("temporary", "general", "individual")
 Form = Literal["oxide", "metal", "alloy", "compound", "magnet"]
 FORMS: tuple[Form, ...] = ("oxide", "metal", "alloy", "compound", "magnet")
+
+
+def _make_inert(record: object, *names: str) -> None:
+    """Outside text enters through these records: strip what could hide or reorder it."""
+    for name in names:
+        value = getattr(record, name)
+        clean = inert(value)
+        if clean != value:
+            object.__setattr__(record, name, clean)
 
 
 def severity_rank(severity: str) -> int:
@@ -46,6 +57,9 @@ class Entry:
     # poll such an entry cannot be told from an old one, so it is stored without alerting.
     dated: bool = True
 
+    def __post_init__(self) -> None:
+        _make_inert(self, "title", "summary")
+
 
 @dataclass(frozen=True)
 class Licence:
@@ -61,6 +75,9 @@ class Licence:
     issued: date | None = None
     expires: date | None = None
     status: LicenceStatus = "active"
+
+    def __post_init__(self) -> None:
+        _make_inert(self, "licence_id", "holder", "end_user", "destination")
 
     @property
     def in_force(self) -> bool:
@@ -87,6 +104,9 @@ class TradePoint:
     tonnes: float
     value_usd: float | None = None
     source: str = ""
+
+    def __post_init__(self) -> None:
+        _make_inert(self, "product", "destination", "source")
 
     @property
     def series(self) -> str:

@@ -24,6 +24,7 @@ from bot.channels.slack import SlackChannel
 from bot.config import Config, FeedConfig, Secrets, is_url
 from bot.delivery import DeliveryReport, DeliveryWorker
 from bot.models import Match, find_renewals
+from bot.redact import redact_urls, shown_url
 from bot.rules import NEWS_TYPES
 from bot.rules.base import RuleBase, RuleFailure, evaluate_rules
 from bot.rules.context import RuleContext, StoryRef
@@ -69,7 +70,8 @@ def operator_match(source: str, location: str, error: str, today: date) -> Match
     return Match(
         rule_id="operator", rule_type="source_error", key=f"operator:{source}:{today.isoformat()}",
         severity="high", title=f"{what} could not be loaded; the last good data is kept",
-        subject=f"source:{source}", facts=(("Source", location), ("Error", error)),
+        subject=f"source:{source}", facts=(("Source", shown_url(location)),
+                                            ("Error", redact_urls(error))),
         reason="the whole file failed to load",
     )
 

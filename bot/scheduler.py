@@ -13,7 +13,6 @@ from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
-from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.config import Config, FeedConfig, Secrets
@@ -94,13 +93,20 @@ class Service:
         email = self.config.email
         if email is None or self.pipeline.email is None:
             return
-        outcome = send_weekly_digest(self.store, self.pipeline.email, email, now=self.clock(),
-                                     tz=self.config.tz)
-        if outcome == "failed":  # retried until it is sent; the claim prevents a second send
-            retry_at = self.clock() + DIGEST_RETRY
-            self.scheduler.add_job(self._guard("digest-retry", self.digest),
-                                   DateTrigger(run_date=retry_at), id="digest-retry",
-                                   replace_existing=True)
+        # A failure is retried by digest_if_owed (the store says the week is still owed).
+        send_weekly_digest(self.store, self.pipeline.email, email, now=self.clock(),
+                           tz=self.config.tz)
+
+    def digest_if_owed(self) -> None:
+        """At start and every DIGEST_RETRY: send this week's digest if its time has passed
+        and it was not sent (a late start, a failed attempt, a restart in between)."""
+        from bot.digest.owed import digest_owed
+
+        email = self.config.email
+        if email is None or email.digest is None:
+            return
+        if digest_owed(self.store, email.digest.schedule, self.clock(), self.config.tz):
+            self.digest()
 
     def prune(self) -> None:
         from bot.store.retention import prune
@@ -125,7 +131,7 @@ class Service:
             name="evaluate rules")
         add(self._guard("deliver", self.deliver),
             IntervalTrigger(seconds=DELIVERY_EVERY.total_seconds()), id="deliver",
-            name="deliver outbox")
+            name="deliver outbox", next_run_time=now)  # a restart resumes delivery at once
         add(self._guard("prune", self.prune), IntervalTrigger(days=1), id="prune",
             name="prune old entries")
         email = self.config.email
@@ -135,6 +141,9 @@ class Service:
                 CronTrigger(day_of_week=schedule.days, hour=schedule.at.hour,
                             minute=schedule.at.minute, timezone=self.config.tz),
                 id="digest", name="weekly digest")
+            add(self._guard("digest-owed", self.digest_if_owed),
+                IntervalTrigger(seconds=DIGEST_RETRY.total_seconds()), id="digest-owed",
+                name="send an owed weekly digest", next_run_time=now)
 
     # -- health ---------------------------------------------------------------------------------
     def poll_interval(self) -> timedelta | None:

@@ -33,24 +33,28 @@ GRAPH: dict[str, set[str]] = IMPORTS.import_graph(BOT)
 # else is downstream of it or a service it must not know. Read top to bottom, the list is the
 # flow: a part may only import parts above it.
 ALLOWED: dict[str, set[str]] = {
-    "models": set(),
+    "text": set(),
+    "redact": set(),
+    "dburl": set(),
+    "models": {"text"},
     "durations": set(),
     "materials_data": set(),
     "materials": {"materials_data"},
+    "material_graph": {"materials", "materials_data"},
     "templates": set(),
-    "logs": set(),
-    "config": {"models", "durations", "materials", "templates"},
-    "store": {"models"},
-    "sources": {"models", "config", "materials", "store"},
-    "rules": {"models", "durations", "materials"},
-    "alerts": {"models", "config", "materials", "store", "rules"},
+    "logs": {"redact"},
+    "config": {"models", "durations", "materials", "templates", "dburl"},
+    "store": {"models", "redact"},
+    "sources": {"models", "config", "materials", "store", "redact"},
+    "rules": {"models", "durations", "materials", "material_graph"},
+    "alerts": {"models", "config", "materials", "material_graph", "store", "rules"},
     "channels": {"models", "config", "logs", "templates"},
     "delivery": {"models", "store", "alerts", "channels"},
     "digest": {"models", "config", "materials", "templates", "store", "channels"},
-    "slack_app": {"models", "config", "materials", "templates", "logs", "store", "rules",
-                  "alerts", "channels"},
+    "slack_app": {"models", "config", "materials", "material_graph", "templates", "logs", "store",
+                  "rules", "alerts", "channels"},
     "pipeline": {"models", "config", "store", "sources", "rules", "alerts", "channels",
-                 "delivery"},
+                 "delivery", "redact"},
     "scheduler": {"models", "config", "store", "digest", "pipeline", "slack_app"},
     "cli": {"models", "config", "durations", "logs", "templates", "store", "sources", "rules",
             "channels", "delivery", "digest", "pipeline", "scheduler"},
@@ -58,7 +62,6 @@ ALLOWED: dict[str, set[str]] = {
 # Modules over MAX_LINES that others own and are rewriting (issue 12, items 6 and 7); each
 # line here goes when its module is split or says why in its docstring.
 LONG_FOR_NOW = {
-    "rules/classify.py": "the classifier engineer is moving its vocabulary into data",
     "sources/fastfeed.py": "the speed engineer is moving the feedparser internals out",
 }
 

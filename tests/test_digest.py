@@ -28,14 +28,13 @@ from bot.digest.week import iso_week
 from bot.models import TradePoint
 from bot.store import Store
 from bot.store import digests as repo
-from bot.store.schema import Base, DigestRow, LicenceRow
+from bot.store.schema import DigestRow, LicenceRow
 from tests.helpers.digest_week import NOW, TZ, WEEK, add_alert, load_week
 from tests.peers.smtp import SmtpPeer
 
 GOLDEN = Path(__file__).parent / "golden" / "digest_2026-W03.txt"
 RECIPIENTS = ["head.of.procurement@example.com", "coo@example.com"]
 SENDER = "Chokepoint <alerts@example.com>"
-PG_URL = os.environ.get("CHOKEPOINT_TEST_DATABASE_URL")
 
 
 @pytest.fixture
@@ -274,17 +273,13 @@ def test_iso_week_follows_the_time_zone() -> None:
         "2026-W03", "2026-W02")
 
 
-@pytest.mark.skipif(not PG_URL, reason="set CHOKEPOINT_TEST_DATABASE_URL to run on PostgreSQL")
-def test_two_replicas_racing_for_the_week_claim_it_once_on_postgresql() -> None:
-    assert PG_URL
-    pg = Store(PG_URL, create=False)
-    Base.metadata.drop_all(pg.engine)
-    pg.create_schema()
+def test_two_replicas_racing_for_the_week_claim_it_once_on_postgresql(postgres_url: str) -> None:
+    pg = Store(postgres_url)
     outcomes: list[str] = []
     barrier = threading.Barrier(8)
 
     def claim() -> None:
-        replica = Store(PG_URL, create=False)
+        replica = Store(postgres_url, create=False)
         barrier.wait()
         with replica.session() as s:
             got = repo.claim_digest(s, WEEK, NOW, lease=timedelta(minutes=5), message_id="<m@x>")

@@ -68,7 +68,7 @@ def test_transient_failures_back_off_exponentially_up_to_a_cap_then_give_up(stor
         assert due is not None
         waits.append(due - now)
         now = due
-    assert waits[:4] == [timedelta(seconds=s) for s in (30, 60, 120, 240)]
+    assert waits[:4] == [timedelta(seconds=s) for s in (2, 4, 8, 16)]
     assert max(waits) == BACKOFF_CAP
     with store.session() as s:
         (d,) = claim_due(s, "w", now, 10, LEASE)
@@ -186,7 +186,7 @@ def test_lease_and_backoff_work_the_same_on_postgresql(postgres_url: str) -> Non
         (d,) = claim_due(s, "w1", NOW, 10, LEASE)
         mark_failed(s, d.id, "w1", error="500", permanent=False, now=NOW)
     with store.session() as s:
-        assert claim_due(s, "w2", NOW + timedelta(seconds=29), 10, LEASE) == []
-        (again,) = claim_due(s, "w2", NOW + timedelta(seconds=30), 10, LEASE)
+        assert claim_due(s, "w2", NOW + timedelta(seconds=1), 10, LEASE) == []
+        (again,) = claim_due(s, "w2", NOW + timedelta(seconds=2), 10, LEASE)
         assert again.attempts == 2
     store.dispose()

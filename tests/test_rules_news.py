@@ -2,37 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
 import pytest
 from pydantic import ValidationError
 
-from bot.models import Entry
-from bot.rules.context import RuleContext
-from bot.rules.news import NewsEasing, NewsRestriction
-
-NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
-
-
-def restriction(**params: object) -> NewsRestriction:
-    return NewsRestriction.model_validate({"id": "restrict", "type": "news_restriction", **params})
-
-
-def easing(**params: object) -> NewsEasing:
-    return NewsEasing.model_validate({"id": "ease", "type": "news_easing", **params})
-
-
-def entry(title: str, summary: str = "", uid: str = "", feed: str = "wire", hours: int = 1,
-          link: str = "") -> Entry:
-    uid = uid or title
-    return Entry(uid=uid, feed=feed, title=title, summary=summary,
-                 link=link or f"https://{feed}.example.com/{abs(hash(uid))}",
-                 published=NOW - timedelta(hours=hours))
-
-
-def ctx(*entries: Entry) -> RuleContext:
-    return RuleContext(now=NOW, today=NOW.date(), entries=entries)
-
+from tests.helpers.news import ctx, easing, entry, restriction
 
 # --- validation ---------------------------------------------------------------------
 
@@ -132,7 +105,7 @@ def test_ree_covers_its_elements_and_an_element_rule_sees_group_stories() -> Non
 
 def test_min_score_drops_stories_only_the_summary_decides() -> None:
     headline = entry("China halts dysprosium exports")
-    lede = entry("Dysprosium market update",
+    lede = entry("Dysprosium news in brief",
                  "China halted exports of dysprosium oxide on Monday, traders said.")
     assert len(restriction().evaluate(ctx(headline, lede))) == 2
     [m] = restriction(min_score=0.8).evaluate(ctx(headline, lede))

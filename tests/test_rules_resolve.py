@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -13,20 +12,15 @@ from bot.alerts.resolve import apply_resolutions
 from bot.models import Alert, Link, Match
 from bot.store import Store
 from bot.store.alerts import get_alert, record_alert, set_state
-from bot.store.schema import AlertRow, Base, LicenceRow
+from bot.store.schema import AlertRow, LicenceRow
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
-PG_URL = os.environ.get("CHOKEPOINT_TEST_DATABASE_URL")
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     if request.param == "postgresql":
-        if not PG_URL:
-            pytest.skip("CHOKEPOINT_TEST_DATABASE_URL is not set")
-        s = Store(PG_URL, create=False)
-        Base.metadata.drop_all(s.engine)
-        s.create_schema()
+        s = Store(request.getfixturevalue("postgres_url"))  # a database of its own
     else:
         s = Store(f"sqlite:///{tmp_path}/t.db")
     yield s

@@ -187,15 +187,24 @@ def test_server_errors_are_transient(peer: SlackApiPeer, status: int) -> None:
     assert len(peer.calls_to("chat.postMessage")) == 1
 
 
-@pytest.mark.parametrize(
-    "error", ["channel_not_found", "not_in_channel", "is_archived", "account_inactive",
-              "invalid_auth"])
+@pytest.mark.parametrize("error", ["channel_not_found", "not_in_channel", "is_archived"])
 def test_refusals_are_permanent_and_say_what_to_fix(peer: SlackApiPeer, error: str) -> None:
     peer.fail_next("chat.postMessage", error=error)
     with pytest.raises(DeliveryError) as err:
         channel(peer).send(make_alert(), target=Target("slack", "#risk"))
     assert err.value.permanent
     assert str(err.value).startswith(f"Slack refused chat.postMessage to #risk: {error} (")
+
+
+@pytest.mark.parametrize("error", ["invalid_auth", "account_inactive", "token_revoked", "not_authed"])
+def test_a_workspace_wide_refusal_pauses_slack_instead_of_failing_the_alert(
+    peer: SlackApiPeer, error: str,
+) -> None:
+    peer.fail_next("chat.postMessage", error=error)
+    with pytest.raises(DeliveryError) as err:
+        channel(peer).send(make_alert(), target=Target("slack", "#risk"))
+    assert err.value.paused and not err.value.permanent
+    assert str(err.value).startswith(f"Slack refused chat.postMessage: {error} (")
 
 
 def test_a_hung_slack_times_out_as_a_transient_error(peer: SlackApiPeer) -> None:

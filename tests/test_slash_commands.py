@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import time
 from collections.abc import Iterator
@@ -21,7 +20,7 @@ from bot.slack_app.commands import Ask
 from bot.store import Store
 from bot.store.feeds import record_failure, record_success
 from bot.store.licences import record_source_success
-from bot.store.schema import Base, Subscription
+from bot.store.schema import Subscription
 from bot.store.trade import apply_trade
 from tests.helpers.slack_app import NOW, SECRET, SlackAppHarness, block_texts
 from tests.peers.slack_api import SlackApiPeer
@@ -373,16 +372,11 @@ def test_a_slow_answer_is_acknowledged_then_sent_to_the_response_url(
 
 # -- the same answers on PostgreSQL -------------------------------------------------------
 
-PG_URL = os.environ.get("CHOKEPOINT_TEST_DATABASE_URL")
 
 
-@pytest.mark.skipif(not PG_URL, reason="CHOKEPOINT_TEST_DATABASE_URL is not set")
-def test_postgresql_gives_the_same_answers(chat: Chat, tmp_path: Path,
-                                           slack_peer: SlackApiPeer) -> None:
-    assert PG_URL is not None
-    store = Store(PG_URL)
-    Base.metadata.drop_all(store.engine)
-    store.create_schema()
+def test_postgresql_gives_the_same_answers(chat: Chat, tmp_path: Path, slack_peer: SlackApiPeer,
+                                           postgres_url: str) -> None:
+    store = Store(postgres_url)
     pg = Chat(tmp_path, slack_peer, store=store)
     try:
         for c in (chat, pg):

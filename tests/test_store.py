@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -21,26 +20,16 @@ from bot.store.alerts import (
     record_alert,
     set_state,
 )
-from bot.store.schema import Base, Delivery
+from bot.store.schema import SCHEMA_VERSION, Delivery
 from tests.helpers.store import deliveries_of
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
-PG_URL = os.environ.get("CHOKEPOINT_TEST_DATABASE_URL")
-
-
-def _fresh_pg(url: str) -> Store:
-    store = Store(url, create=False)
-    Base.metadata.drop_all(store.engine)
-    store.create_schema()
-    return store
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     if request.param == "postgresql":
-        if not PG_URL:
-            pytest.skip("CHOKEPOINT_TEST_DATABASE_URL is not set (.ci/run sets it when PostgreSQL answers)")
-        s = _fresh_pg(PG_URL)
+        s = Store(request.getfixturevalue("postgres_url"))  # a database of its own
     else:
         s = Store(f"sqlite:///{tmp_path}/store.db")
     yield s
@@ -58,7 +47,7 @@ def match(key: str = "news:story:1", materials: tuple[str, ...] = ("Dy", "Tb")) 
 
 def test_schema_is_created_once_and_versioned(store: Store) -> None:
     store.create_schema()  # idempotent: a restart does not fail or duplicate
-    assert store.schema_version() == 1
+    assert store.schema_version() == SCHEMA_VERSION
     assert store.ping()
 
 

@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from bot.alerts.resolve import apply_resolutions
+from bot.alerts.revised import resolve_revised_swings
 from bot.alerts.route import targets_for
 from bot.config import RouteConfig
 from bot.models import Alert, Match
@@ -61,6 +62,8 @@ def record_matches(
             if joined is not None:
                 recorded.joined.append(joined)
     recorded.changed = apply_resolutions(session, created, dict(renewals), now)
+    recorded.changed += [i for i in resolve_revised_swings(session, now)
+                         if i not in recorded.changed]
     for alert_id in recorded.changed:
         enqueue_update(session, alert_id, now)
     return recorded

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Protocol
 
 from bot.config import RouteConfig, RouteMatch
-from bot.materials import MATERIALS
+from bot.material_graph import any_covered
 from bot.models import Target
 
 
@@ -23,20 +23,9 @@ class Routable(Protocol):
     def materials(self) -> tuple[str, ...]: ...
 
 
-def covers(wanted: str, material: str) -> bool:
-    """True if a route or subscription on `wanted` covers an alert on `material`.
-
-    `REE` (the rare earths as a group) covers every rare-earth element, so a buyer who
-    subscribes to rare earths hears about Dy; the reverse is not assumed.
-    """
-    if wanted == material:
-        return True
-    info = MATERIALS.get(material)
-    return wanted == "REE" and info is not None and info.rare_earth
-
-
 def _any_covered(wanted: Iterable[str], materials: Sequence[str]) -> bool:
-    return any(covers(w, m) for w in wanted for m in materials)
+    """Through the materials graph: a route or subscription on NdFeB hears of Dy and REE."""
+    return any_covered(wanted, materials)
 
 
 def route_matches(match: RouteMatch, alert: Routable) -> bool:

@@ -11,12 +11,17 @@ from bot.models import Alert, Target
 class DeliveryError(Exception):
     """A failed delivery. `permanent` errors (bad auth, unknown channel) are not retried;
     the others (429, 5xx, timeouts, connection errors) are, after `retry_after` seconds if given.
-    The message is a sentence for operators and never contains a secret."""
+    The message is a sentence for operators and never contains a secret.
 
-    def __init__(self, message: str, *, permanent: bool, retry_after: float | None = None) -> None:
+    `paused`: the whole channel is unusable until an operator acts (a revoked or wrong token):
+    its deliveries stay pending, probed again after `retry_after`, and the error is shown once."""
+
+    def __init__(self, message: str, *, permanent: bool, retry_after: float | None = None,
+                 paused: bool = False) -> None:
         super().__init__(message)
         self.permanent = permanent
         self.retry_after = retry_after
+        self.paused = paused
 
 
 @dataclass(frozen=True)

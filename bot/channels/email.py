@@ -14,6 +14,7 @@ from email.utils import format_datetime, getaddresses, make_msgid, parseaddr
 from pydantic import SecretStr
 
 from bot.channels.base import DeliveryError, Sent
+from bot.channels.headers import POLICY
 from bot.config import EmailConfig
 from bot.models import Alert, Target
 from bot.templates import environment
@@ -38,8 +39,8 @@ def base_message(
     subject: str, *, sender: str, to: Sequence[str], now: datetime, message_id: str
 ) -> EmailMessage:
     """The headers every Chokepoint e-mail carries; the subject is kept to one line."""
-    msg = EmailMessage()
-    msg["Subject"] = " ".join(subject.split())
+    msg = EmailMessage(policy=POLICY)
+    msg["Subject"] = subject  # literal text, never header syntax (bot/channels/headers.py)
     msg["From"] = sender
     msg["To"] = ", ".join(to)
     msg["Date"] = format_datetime(now)

@@ -17,13 +17,26 @@ _URL_JUNK = re.compile(r"[|<>\s\x00-\x1f\x7f]")
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,30}$")
 
 
-def mrkdwn_escape(text: str) -> str:
-    """Escape the three characters Slack treats as control characters (`&`, `<`, `>`).
+# Slack has no escape for its formatting marks, so a pair that would format (`*URGENT*`,
+# `_x_`, `~x~`, `` `x` ``) gets look-alike characters that Slack does not read as marks.
+_FORMAT_PAIR = re.compile(r"(?<![^\W_])([*_~`])(?=[^\s*_~`])([^\n]*?[^\s])\1(?![^\W_])")
+_LOOKALIKE = {"*": "\u2217", "_": "\uff3f", "~": "\u223c", "`": "\u02cb"}
 
-    Everything else stays as typed: Slack decodes only these entities, so `&amp;` in a
-    headline becomes `&amp;amp;` and shows as the literal `&amp;`.
+
+def _unformat(m: re.Match[str]) -> str:
+    mark = _LOOKALIKE[m.group(1)]
+    return mark + m.group(2) + mark
+
+
+def mrkdwn_escape(text: str) -> str:
+    """Escape the three characters Slack treats as control characters (`&`, `<`, `>`), and
+    defuse formatting marks, so that outside text shows as typed and can never format.
+
+    Slack decodes only these entities, so `&amp;` in a headline becomes `&amp;amp;` and shows
+    as the literal `&amp;`.
     """
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _FORMAT_PAIR.sub(_unformat, text) if any(c in text for c in "*_~`") else text
 
 
 def truncate(text: str, limit: int) -> str:

@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.channels.base import DeliveryError, Sent
+from bot.channels.pacing import Pacer
 from bot.channels.slack_blocks import render_alert, render_group_summary, source_note
 from bot.logs import scrub
 from bot.models import Alert, Link, Target
@@ -20,6 +21,9 @@ TRANSIENT_ERRORS = frozenset({
     "ratelimited", "rate_limited", "internal_error", "fatal_error", "service_unavailable",
     "request_timeout", "team_added_to_org",
 })
+# Errors about the token or the workspace, not about one message: the channel pauses.
+WORKSPACE_ERRORS = frozenset({"invalid_auth", "not_authed", "account_inactive", "token_revoked"})
+PAUSE_PROBE = 60.0  # seconds between tries while paused
 HINTS = {
     "channel_not_found": "the channel does not exist or the bot cannot see it; check the route's "
                          "`slack:` channel, and for a private channel invite the bot",
@@ -48,6 +52,7 @@ class SlackChannel:
         self.client = WebClient(token=secret, base_url=base, retry_handlers=[])
         # WebClient's signature says whole seconds, urllib takes any float (tests use fractions).
         self.client.timeout = timeout  # type: ignore[assignment]
+        self.pacer = Pacer()
 
     def send(self, alert: Alert, *, target: Target, thread_ts: str | None = None) -> Sent:
         """Post one alert (into `thread_ts`'s thread when given); returns channel id and ts.
@@ -91,6 +96,7 @@ class SlackChannel:
             # Lets the Slack app (and anyone reading the channel's history) find the alert.
             args["metadata"] = {"event_type": "chokepoint_alert",
                                 "event_payload": {"alert_id": alert_id}}
+        self.pacer.wait_turn(channel)
         data = self._call("chat.postMessage", args)
         ts = data.get("ts")
         return Sent(channel=str(data.get("channel") or channel), ts=str(ts) if ts else None)
@@ -126,6 +132,12 @@ class SlackChannel:
                 "will retry", permanent=False,
             )
         hint = HINTS.get(error)
+        if error in WORKSPACE_ERRORS:
+            return DeliveryError(
+                f"Slack refused {method}: {self._clean(error)} ({hint}); Slack delivery is "
+                f"paused and its alerts kept, tried again every {PAUSE_PROBE:g} s",
+                permanent=False, retry_after=PAUSE_PROBE, paused=True,
+            )
         message = f"Slack refused {method} to {channel}: {self._clean(error)}"
         return DeliveryError(message + (f" ({hint})" if hint else ""), permanent=True)
 
@@ -138,6 +150,6 @@ class SlackChannel:
 def _retry_after(headers: Any) -> float:
     try:
         value = headers.get("Retry-After") or headers.get("retry-after")
-        return max(float(value), 1.0)
+        return max(float(value), 0.0)  # exactly as Slack asks
     except (TypeError, ValueError, AttributeError):
         return 30.0  # Slack always sends it; if not, a polite pause

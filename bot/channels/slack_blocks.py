@@ -72,8 +72,11 @@ def describe_state(
     if alert.state == "open":
         return None
     by = snoozed_by if alert.state == "snoozed" else alert.acked_by
+    # Acknowledging and snoozing compose: a snoozed alert still says who acknowledged it.
+    acked_by = alert.acked_by if alert.state == "snoozed" else None
     text = render_fragment(
-        "state", state=alert.state, by=by, at=alert.acked_at, until=snoozed_until, note=note
+        "state", state=alert.state, by=by, at=alert.acked_at, until=snoozed_until, note=note,
+        acked_by=acked_by,
     )
     return text or None
 
@@ -118,7 +121,7 @@ def source_links(alert: Alert) -> str:
 def _buttons(alert: Alert) -> dict[str, Any] | None:
     value = str(alert.id)
     elements: list[dict[str, Any]] = []
-    if alert.state not in ("acknowledged", "resolved"):
+    if alert.acked_by is None and alert.state not in ("acknowledged", "resolved"):
         elements.append({
             "type": "button", "action_id": ACK_ACTION, "value": value, "style": "primary",
             "text": {"type": "plain_text", "text": "Acknowledge", "emoji": True},

@@ -16,7 +16,7 @@ from sqlalchemy.exc import OperationalError
 
 from bot import __version__
 from bot.cli import alerts, check, demo, digest, health, init, once, run, test_rules
-from bot.cli.common import EXIT_CONFIG, EXIT_INTERRUPTED, EXIT_OK
+from bot.cli.common import EXIT_CONFIG, EXIT_DATABASE, EXIT_INTERRUPTED, EXIT_OK
 from bot.config import ConfigError
 from bot.logs import scrub
 
@@ -42,7 +42,8 @@ def build_parser() -> argparse.ArgumentParser:
 def database_problem(exc: OperationalError) -> str:
     """One sentence on a database that cannot be used, without the password of its URL."""
     detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-    return f"cannot use the database: {scrub(detail)}; check `database` in the configuration"
+    return (f"could not reach the database ({scrub(detail).rstrip('.')}); check that it is "
+            "running and `database` in the configuration")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -62,7 +63,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_CONFIG
     except OperationalError as exc:  # the database is down or the URL is wrong: say which
         print(f"chokepoint {args.command}: {database_problem(exc)}", file=sys.stderr)
-        return EXIT_CONFIG
+        return EXIT_DATABASE
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
     except BrokenPipeError:  # `chokepoint alerts --json | head`: the reader had enough

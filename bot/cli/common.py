@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     Subcommands = argparse._SubParsersAction[argparse.ArgumentParser]
 
 EXIT_OK, EXIT_PENDING, EXIT_CONFIG = 0, 1, 2
+EXIT_DATABASE = 3  # the database could not be reached or used
 EXIT_INTERRUPTED = 130  # Ctrl-C, as shells count it (128 + SIGINT)
 
 

@@ -47,11 +47,12 @@ def judge_entries(entries: Iterable[Entry], rules: Iterable[RuleBase]) -> list[D
     results = []
     for entry in entries:
         verdict = judge(entry.title, entry.summary)
-        materials = ordered(verdict.materials)
+        mine = [(rule, rule.judge(entry.title, entry.summary)) for rule in chosen]
         hits = tuple(
-            DryRunHit(rule.id, rule.type_name, rule.effective_severity, materials, verdict.reason)
-            for rule in chosen
-            if rule.accepts(verdict)
+            DryRunHit(rule.id, rule.type_name, rule.effective_severity, ordered(v.materials),
+                      v.reason)
+            for rule, v in mine
+            if rule.accepts(v)
         )
         results.append(DryRunResult(entry, verdict, hits))
     return results

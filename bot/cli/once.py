@@ -80,7 +80,8 @@ def run_once(config: Config, *, deadline: float = 60.0, out: TextIO | None = Non
         f"polled {count(polled, 'feed')} ({errors} failed), evaluated {count(ev.entries, 'new entry')}: "
         f"{count(len(ev.new_alerts), 'new alert')}, {count(len(ev.joined), 'story update')}, "
         f"{count(len(ev.changed), 'state change')}; delivery: {report.pending} pending"
-        + (", some failed for good (see the log)" if failed else ""),
+        + (", some failed for good (see the log)" if failed else "")
+        + "".join(f"; paused, {why}" for why in report.paused),
         file=out,
     )
     return EXIT_PENDING if report.pending or failed else EXIT_OK

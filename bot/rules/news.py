@@ -12,27 +12,33 @@ from typing import ClassVar
 
 from pydantic import Field, field_validator
 
+from bot.material_graph import any_covered
 from bot.materials import UnknownMaterial, canonical
 from bot.models import Entry, Match, Severity
 from bot.rules.base import RuleBase
 from bot.rules.classify import Classification, classify
 from bot.rules.context import RuleContext, links_of
-from bot.rules.stories import Story, cluster, ordered, related_materials, story_id
+from bot.rules.extra_terms import ExtraTerms
+from bot.rules.stories import Story, cluster, ordered, story_id
+
 
 # Two news rules judge the same entries in one cycle, so the verdicts are kept for the cycle
-# in the context (bounded by the cycle's entries, gone with it). Outside a cycle (test-rules)
-# a small cache serves the same purpose; the classifier is a pure function of its input.
-_judge = lru_cache(maxsize=1024)(classify)
+# in the context (bounded by the cycle's entries, gone with it; a rule with extra terms keeps
+# its own). Outside a cycle (test-rules) a small cache serves the same purpose; the
+# classifier is a pure function of its input.
+@lru_cache(maxsize=1024)
+def judge(title: str, summary: str, restrict: tuple[str, ...] = (),
+          ease: tuple[str, ...] = ()) -> Classification:
+    return classify(title, summary, extra_restrict=restrict, extra_ease=ease)
 
 
-def judge(title: str, summary: str) -> Classification:
-    return _judge(title, summary)
-
-
-def judge_entry(entry: Entry, ctx: RuleContext) -> Classification:
-    verdict = ctx.verdicts.get(entry.uid)
+def judge_entry(entry: Entry, ctx: RuleContext, terms: ExtraTerms | None = None) -> Classification:
+    key = entry.uid if terms is None else "\0".join((entry.uid, *terms.restrict, "", *terms.ease))
+    verdict: Classification | None = ctx.verdicts.get(key)
     if verdict is None:
-        verdict = ctx.verdicts[entry.uid] = classify(entry.title, entry.summary)
+        extra = (terms.restrict, terms.ease) if terms else ((), ())
+        verdict = ctx.verdicts[key] = classify(entry.title, entry.summary, extra_restrict=extra[0],
+                                               extra_ease=extra[1])
     return verdict
 
 
@@ -47,6 +53,8 @@ class NewsRule(RuleBase):
     min_score: float = Field(default=0.0, ge=0.0, le=1.0)
     cluster_days: int = Field(default=3, ge=1, le=30)
     similarity: float = Field(default=0.5, gt=0.0, le=1.0)
+    extra_terms: ExtraTerms | None = Field(
+        default=None, description="{restrict: [...], ease: [...]}: phrases of this rule's own")
 
     @field_validator("materials")
     @classmethod
@@ -65,17 +73,22 @@ class NewsRule(RuleBase):
             raise ValueError("; ".join(problems))
         return list(dict.fromkeys(keys))
 
+    def judge(self, title: str, summary: str) -> Classification:
+        """The verdict this rule sees: the classifier's, with the rule's extra terms."""
+        terms = self.extra_terms
+        return judge(title, summary, *((terms.restrict, terms.ease) if terms else ()))
+
     def accepts(self, verdict: Classification) -> bool:
         """Does this rule fire on an entry the classifier judged so?"""
-        if verdict.kind != self.kind or not verdict.materials or verdict.score < self.min_score:
-            return False
-        return self.materials is None or related_materials(self.materials, verdict.materials)
+        if verdict.kind != self.kind or verdict.score < self.min_score:
+            return False  # no materials (a measure on "critical minerals"): rules on every one
+        return self.materials is None or any_covered(self.materials, verdict.materials)
 
     def evaluate(self, ctx: RuleContext) -> list[Match]:
         verdicts: dict[str, Classification] = {}
         judged: list[tuple[Entry, tuple[str, ...]]] = []
         for entry in ctx.entries:
-            verdict = judge_entry(entry, ctx)
+            verdict = judge_entry(entry, ctx, self.extra_terms)
             if self.accepts(verdict):
                 verdicts[entry.uid] = verdict
                 judged.append((entry, verdict.materials))
@@ -96,6 +109,8 @@ class NewsRule(RuleBase):
             key = self.key("story", sid)
         materials = ordered(story.materials)
         facts: list[tuple[str, str]] = [("Headline", lead.title)]
+        if verdict.lang != "en":  # the original stays; one English line says what was judged
+            facts.append(("Judged", verdict.judged.removeprefix("Judged: ")))
         if lead.summary:
             summary = " ".join(lead.summary.split())
             facts.append(("Summary", summary if len(summary) <= 300 else summary[:297] + "..."))

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
 
+from bot.material_graph import any_covered
 from bot.materials import MATERIALS
 from bot.models import Entry
 from bot.rules.context import StoryRef
@@ -96,17 +97,10 @@ def title_similarity(a: frozenset[str], b: frozenset[str]) -> float:
     return max(jaccard, 0.9 * shared / min(wa, wb))
 
 
-_ELEMENTS = frozenset(k for k, m in MATERIALS.items() if m.rare_earth and k != "REE")
-
-
 def related_materials(a: Iterable[str], b: Iterable[str]) -> bool:
-    """Do two sets of materials overlap (the rare earths as a group cover each rare earth)?"""
-    a = a if isinstance(a, set | frozenset) else set(a)
-    b = b if isinstance(b, set | frozenset) else set(b)
-    if not a.isdisjoint(b):
-        return True
-    return ("REE" in a and not b.isdisjoint(_ELEMENTS)) or (
-        "REE" in b and not a.isdisjoint(_ELEMENTS))
+    """Can two sets of materials be one story (through the materials graph, either way)?"""
+    a, b = tuple(a), tuple(b)
+    return any_covered(a, b) or any_covered(b, a)
 
 
 def ordered(materials: Iterable[str]) -> tuple[str, ...]:

@@ -56,7 +56,9 @@ def acknowledge(session: Session, alert_id: int, user: str, now: datetime,
         .where(AlertRow.id == alert_id, AlertRow.acked_by.is_(None),
                AlertRow.state.not_in(("acknowledged", "resolved")))
         # An eased alert stays eased (that is the news); the acknowledgement is recorded on it.
-        .values(state=case((AlertRow.state == "eased", "eased"), else_="acknowledged"),
+        # A snoozed alert stays snoozed (the two compose); the acknowledgement is recorded.
+        .values(state=case((AlertRow.state.in_(("eased", "snoozed")), AlertRow.state),
+                           else_="acknowledged"),
                 acked_by=user, acked_at=now, updated=now)
     )
     changed = getattr(result, "rowcount", 0) == 1

@@ -19,6 +19,7 @@ from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from bot.config import Config, Secrets
 from bot.slack_app import actions, home
 from bot.slack_app.commands import Ask, answer
+from bot.slack_app.gate import RequestGate, TeamOfToken
 from bot.store import Store, utcnow
 
 log = logging.getLogger(__name__)
@@ -30,6 +31,12 @@ ACK_DEADLINE = 2.0
 
 class SlackAppError(Exception):
     """The Slack app cannot be built as configured; the message says which setting to fix."""
+
+
+class ChokepointApp(App):
+    """The Bolt app plus the gate its HTTP requests pass first (bot/slack_app/gate.py)."""
+
+    gate: RequestGate | None = None
 
 
 def _authorize(token: str) -> Callable[..., AuthorizeResult]:
@@ -55,7 +62,7 @@ def web_client(config: Config, secrets: Secrets, token: str | None = None) -> We
 def build_app(
     store: Store, config: Config, secrets: Secrets, *,
     now: Callable[[], datetime] = utcnow, ack_deadline: float = ACK_DEADLINE,
-) -> App:
+) -> ChokepointApp:
     """The Bolt app with every listener registered; serve it with server.serve_http or
     server.serve_socket_mode. Requests whose signature or timestamp fails are refused (401)."""
     if secrets.slack_bot_token is None:
@@ -72,7 +79,7 @@ def build_app(
         raise SlackAppError("SLACK_SIGNING_SECRET is not set: requests from Slack cannot be "
                             "verified (Basic Information → Signing Secret). Set it, or set "
                             "SLACK_APP_TOKEN to use Socket Mode.")
-    app = App(
+    app = ChokepointApp(
         client=web_client(config, secrets),
         signing_secret=signing_secret,
         authorize=_authorize(token),
@@ -82,6 +89,10 @@ def build_app(
         raise_error_for_unhandled_request=False,
         logger=logging.getLogger("bot.slack_app.bolt"),
     )
+    if secrets.slack_signing_secret is not None:
+        token_client = web_client(config, secrets, token)
+        app.gate = RequestGate(signing_secret,
+                               TeamOfToken(lambda: str(token_client.auth_test()["team_id"])))
     register_command(app, store, config, now=now, ack_deadline=ack_deadline)
     actions.register(app, store, config, now=now)
     home.register(app, store, config, now=now)

@@ -12,6 +12,7 @@ from slack_sdk import WebClient
 
 from bot.channels.slack_blocks import ACK_ACTION, SNOOZE_ACTION
 from bot.config import Config
+from bot.material_graph import covered_by
 from bot.materials import display_name
 from bot.models import Alert
 from bot.slack_app import queries
@@ -38,7 +39,8 @@ def home_view(store: Store, user: str, now: datetime, tz: tzinfo) -> dict[str, A
     """The Home tab for `user` as a `views.publish` view (at most 100 blocks)."""
     with store.reader() as s:
         mine = subscriptions_of(s, user)
-        page = queries.open_alerts(s, materials=mine, limit=HOME_ALERTS) if mine else None
+        page = (queries.open_alerts(s, materials=covered_by(mine), limit=HOME_ALERTS)
+                if mine else None)  # through the graph: NdFeB shows Dy and REE alerts too
     view = ReplyBuilder(max_blocks=MAX_HOME_BLOCKS).header("Chokepoint · supply-risk alerts")
     if mine:
         view.section("*Your subscriptions*: " + ", ".join(esc(display_name(k)) for k in mine)

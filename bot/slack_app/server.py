@@ -16,6 +16,7 @@ from waitress import wasyncore
 from waitress.server import create_server
 
 from bot.slack_app.app import SlackAppError
+from bot.slack_app.gate import RequestGate
 
 if TYPE_CHECKING:
     from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
@@ -53,7 +54,10 @@ def answer_health(health: Health, environ: WSGIEnvironment, start_response: Star
 
 def router(app: App, health: Health) -> WSGIApplication:
     """One WSGI app: /healthz answered from `health`, everything else by Bolt's handler."""
-    slack = SlackRequestHandler(app, path=EVENTS_PATH)
+    slack: WSGIApplication = SlackRequestHandler(app, path=EVENTS_PATH)
+    gate: RequestGate | None = getattr(app, "gate", None)
+    if gate is not None:  # signature, replay, body, then workspace: before Bolt parses anything
+        slack = gate.wrap(slack)
 
     def wsgi(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == HEALTH_PATH:

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from bot.config import is_url
 from bot.models import Entry, FeedHealth
+from bot.redact import shown_url
 from bot.sources.entries import (
     FeedError,
     canonical_link,
@@ -152,7 +153,7 @@ class FeedPoller:
 
     @staticmethod
     def _due(snapshot: FeedSnapshot | None, feed: FeedConfig, now: datetime) -> bool:
-        if snapshot is None or snapshot.next_attempt is None or snapshot.url != feed.url:
+        if snapshot is None or snapshot.next_attempt is None or snapshot.url != shown_url(feed.url):
             return True
         # A scheduler tick that comes a moment early must not skip a whole interval.
         slack = min(feed.every / 10, timedelta(minutes=1))
@@ -196,10 +197,11 @@ class FeedPoller:
             if not is_url(feed.url):  # a local file (the demo, test-rules): nothing to revalidate
                 body = read_source(feed.url, max_bytes=self.max_bytes)
                 return _Outcome(feed, tuple(parse_feed(body, feed=feed.name, now=now)))
-            known = snap if snap is not None and snap.url == feed.url else None
+            known = snap if snap is not None and snap.url == shown_url(feed.url) else None
             got = fetch(self._clients.get(), feed.url, etag=known.etag if known else None,
                         last_modified=known.last_modified if known else None,
-                        max_bytes=self.max_bytes, timeout=self.timeout,
+                        max_bytes=self.max_bytes,
+                        timeout=feed.timeout.total_seconds() if feed.timeout else self.timeout,
                         max_redirects=self.max_redirects)
             if got.not_modified:  # costs no parsing
                 return _Outcome(feed, not_modified=True,
@@ -246,7 +248,7 @@ class FeedPoller:
             record_failure(s, feed.name, feed.url, now, feed.every, out.error)
             log.warning("feed %s failed: %s", feed.name, out.error)
             return PollResult(feed.name, "error", error=out.error)
-        first_sight = snap is None or snap.first_success is None or snap.url != feed.url
+        first_sight = snap is None or snap.first_success is None or snap.url != shown_url(feed.url)
         new, stored = store_entries(s, out.entries, now,
                                     quiet_before=now - feed.max_age if first_sight else None)
         record_success(s, feed.name, feed.url, now, feed.every, etag=out.etag,

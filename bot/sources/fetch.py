@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
+import socket
 import ssl
 import threading
 import time
@@ -143,14 +145,47 @@ def _read_capped(response: httpx.Response, max_bytes: int, deadline: float, time
     if length.isdigit() and int(length) > max_bytes:
         raise FetchError(f"the response is {_size(int(length))}, over the {_size(max_bytes)} limit")
     body = bytearray()
-    for piece in _decoded(response.iter_raw(_RAW_CHUNK), encoding):
-        body += piece
-        if len(body) > max_bytes:
-            raise FetchError(f"the response is larger than the {_size(max_bytes)} limit")
-        # httpx times each read, not the whole body: a server dripping bytes is cut off here.
-        if time.monotonic() > deadline:
-            raise FetchError(f"the response took longer than {timeout:g} s")
+    too_slow = FetchError(f"the response took longer than {timeout:g} s")
+    # httpx times each read, not the whole body: a server dripping a byte at a time never
+    # trips it. Pieces come as they arrive (no 64 KiB batching), each checked against the
+    # deadline, and a watchdog cuts the connection at the deadline during a blocked read.
+    with _Watchdog(response, deadline) as watchdog:
+        try:
+            for piece in _decoded(response.iter_raw(), encoding):
+                body += piece
+                if len(body) > max_bytes:
+                    raise FetchError(f"the response is larger than the {_size(max_bytes)} limit")
+                if time.monotonic() > deadline:
+                    raise too_slow
+        except httpx.HTTPError:
+            if watchdog.fired:
+                raise too_slow from None
+            raise
     return bytes(body)
+
+
+class _Watchdog:
+    """Shuts the response's socket down at `deadline`, ending any read blocked on it."""
+
+    def __init__(self, response: httpx.Response, deadline: float) -> None:
+        self._stream = response.extensions.get("network_stream")
+        self._timer = threading.Timer(max(0.0, deadline - time.monotonic()), self._fire)
+        self._timer.daemon = True
+        self.fired = False
+
+    def _fire(self) -> None:
+        sock = self._stream.get_extra_info("socket") if self._stream is not None else None
+        if isinstance(sock, socket.socket):
+            self.fired = True
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+    def __enter__(self) -> _Watchdog:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._timer.cancel()
 
 
 def fetch(
@@ -169,6 +204,9 @@ def fetch(
         for _ in range(max_redirects + 1):
             if time.monotonic() > deadline:  # each hop has its own httpx timeouts
                 raise FetchError(f"timed out following redirects (limit {timeout:g} s)")
+            # No single wait may outlast what is left of the overall deadline.
+            left = max(0.1, deadline - time.monotonic())
+            request.extensions["timeout"] = _capped(client.timeout, left)
             response = client.send(request, stream=True)
             try:
                 if response.next_request is None:
@@ -187,6 +225,11 @@ def fetch(
         raise FetchError("the address is not an http(s) URL") from None
     except httpx.HTTPError as exc:
         raise FetchError(f"the request failed: {_plain(exc)}") from None
+
+
+def _capped(timeout: httpx.Timeout, left: float) -> dict[str, float | None]:
+    return {name: left if value is None else min(value, left)
+            for name, value in timeout.as_dict().items()}
 
 
 def _finish(response: httpx.Response, max_bytes: int, deadline: float, timeout: float) -> FetchResult:

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.store.schema import SCHEMA_VERSION, Base, Meta
+from bot.store.schema import Meta
 
 
 def utcnow() -> datetime:
@@ -63,12 +63,10 @@ class Store:
         return self.dialect.startswith("postgres")
 
     def create_schema(self) -> None:
-        """Create missing tables (idempotent) and record the schema version."""
-        Base.metadata.create_all(self.engine)
-        with self.session() as s:
-            row = s.get(Meta, "schema_version")
-            if row is None:
-                s.add(Meta(key="schema_version", value=str(SCHEMA_VERSION)))
+        """Create missing tables and apply migrations, once under a lock (bot/store/migrate.py)."""
+        from bot.store.migrate import upgrade
+
+        upgrade(self.engine)
 
     def schema_version(self) -> int:
         with self.session() as s:

@@ -220,3 +220,8 @@ def mark_digest_failed(session: Session, week: str, error: str) -> None:
     row = session.get(DigestRow, week)
     if row is not None:
         row.status, row.claimed_until, row.last_error = "failed", None, error
+
+
+def digest_status(session: Session, week: str) -> DigestRow | None:
+    """The week's digest row (claimed, sent, failed), if any: what the owed-digest check reads."""
+    return session.get(DigestRow, week)

@@ -13,6 +13,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from bot.models import Entry, FeedHealth
+from bot.redact import shown_url
 from bot.store.schema import EntryRow, FeedState
 
 _ENTRIES = cast(Table, EntryRow.__table__)
@@ -110,7 +111,7 @@ def preload_states(session: Session, feeds: Mapping[str, str]) -> list[FeedState
 
 
 def _new_state(name: str, url: str) -> dict[str, Any]:
-    return {"name": name, "url": url, "failures": 0, "entries_seen": 0}
+    return {"name": name, "url": shown_url(url), "failures": 0, "entries_seen": 0}
 
 
 def _insert_or_ignore(session: Session, rows: list[dict[str, Any]]) -> bool:
@@ -125,6 +126,7 @@ def _insert_or_ignore(session: Session, rows: list[dict[str, Any]]) -> bool:
 
 
 def _state(session: Session, name: str, url: str) -> FeedState:
+    url = shown_url(url)  # the store never holds a URL's credentials
     state = session.get(FeedState, name)
     if state is None:
         values = _new_state(name, url)
@@ -136,7 +138,7 @@ def _state(session: Session, name: str, url: str) -> FeedState:
     if state.url != url:
         # A new address is a new resource: its validators and first sight start over.
         state.url, state.etag, state.last_modified = url, None, None
-        state.first_success, state.fingerprint = None, None
+        state.first_success, state.fingerprint, state.first_attempt = None, None, None
     return state
 
 
@@ -147,6 +149,7 @@ def record_success(
     state = _state(session, name, url)
     state.last_attempt = state.last_success = now
     state.first_success = state.first_success or now
+    state.first_attempt = state.first_attempt or now
     state.failures, state.next_attempt = 0, now + every
     state.etag, state.last_modified = etag, last_modified
     if fingerprint is not None:
@@ -162,6 +165,7 @@ def record_failure(
     state = _state(session, name, url)
     state.failures = (state.failures or 0) + 1
     state.last_attempt, state.last_error, state.last_error_at = now, error, now
+    state.first_attempt = state.first_attempt or now
     # Exponential back-off, capped at 8 intervals.
     state.next_attempt = now + min(every * 2 ** (state.failures - 1), every * 8)
 
@@ -190,8 +194,7 @@ def feed_health(session: Session, names: Sequence[str] | None = None) -> list[Fe
     query = select(FeedState).order_by(FeedState.name)
     if names is not None:
         query = query.where(FeedState.name.in_(list(names)))
-    # first_success is not passed on (issue 13: feed_stale cannot judge a feed that has
-    # never succeeded); this restructuring keeps that behaviour as it was.
     return [FeedHealth(r.name, r.url, r.last_success, r.last_error, r.last_error_at,
                        r.failures or 0, r.next_attempt, r.entries_seen or 0,
-                       r.last_new_entry) for r in session.scalars(query)]
+                       r.last_new_entry, r.first_success, r.first_attempt)
+            for r in session.scalars(query)]

@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.models import Licence, StatusChange
+from bot.redact import redact_urls, shown_url
 from bot.store.schema import LicenceChange, LicenceRow, SourceState
 
 _FIELDS = ("holder", "end_user", "licence_type", "material", "form", "destination", "issued",
@@ -114,7 +115,7 @@ def record_source_success(session: Session, name: str, location: str, loaded: in
                           skipped: int, now: datetime) -> None:
     """A file source loaded (in the caller's transaction, with the data it loaded)."""
     state = session.get(SourceState, name) or SourceState(name=name)
-    state.location, state.last_success = location, now
+    state.location, state.last_success = shown_url(location), now
     state.rows_loaded, state.rows_skipped = loaded, skipped
     session.add(state)
 
@@ -124,7 +125,8 @@ def record_source_error(
 ) -> None:
     """A file source could not be used; its data is left as it was."""
     state = session.get(SourceState, name) or SourceState(name=name, rows_loaded=0, rows_skipped=0)
-    state.location, state.last_error, state.last_error_at = location, error, now
+    state.location, state.last_error = shown_url(location), redact_urls(error)
+    state.last_error_at = now
     session.add(state)
 
 

@@ -5,12 +5,16 @@ again when the lease ends, so nothing is lost; only a message whose send succeed
 `mark_sent` never happened can be sent twice. Claims are safe with several workers on one
 PostgreSQL (SELECT … FOR UPDATE SKIP LOCKED) and on SQLite (one conditional UPDATE … RETURNING,
 which SQLite runs under its single write lock).
+
+Over 300 lines: every statement that moves a row between statuses is here, so the outbox's
+state machine (pending, sending, sent, failed, muted) can be checked in one place.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -23,11 +27,14 @@ from bot.models import Link, Target
 from bot.store.schema import Delivery as DeliveryRow
 from bot.store.schema import SlackThread
 
-BACKOFF_BASE = timedelta(seconds=30)
+BACKOFF_BASE = timedelta(seconds=2)
 BACKOFF_CAP = timedelta(hours=1)
-# 30 s, 1, 2, 4, 8, 16, 32 min, then hourly: about 14 hours of trying before giving up.
+# 2, 4, 8, 16, 32 s, ~1, 2, 4, 9, 17, 34 min, then hourly: about 10 hours of trying. The
+# first retries come within seconds, so a short Slack hiccup still ends `once` in exit 0.
 MAX_ATTEMPTS = 20
-DEFAULT_LEASE = timedelta(minutes=10)
+# A claim lasts this long unless its worker renews it (bot/heartbeat.py does, while sending):
+# a dead worker's rows are due again within seconds, a live one never loses them.
+DEFAULT_LEASE = timedelta(seconds=15)
 OPEN_STATUSES = ("pending", "sending")
 
 
@@ -47,7 +54,7 @@ class Delivery:
 
 
 def backoff(attempts: int) -> timedelta:
-    """Exponential: 30 s after the first failure, doubling, at most an hour."""
+    """Exponential: 2 s after the first failure, doubling, at most an hour."""
     return min(BACKOFF_CAP, BACKOFF_BASE * (1 << min(max(attempts - 1, 0), 20)))
 
 
@@ -58,14 +65,48 @@ def _due(now: datetime) -> ColumnElement[bool]:
     )
 
 
+_COLUMNS = (
+    DeliveryRow.id, DeliveryRow.alert_id, DeliveryRow.target, DeliveryRow.kind,
+    DeliveryRow.attempts, DeliveryRow.created, DeliveryRow.slack_channel, DeliveryRow.slack_ts,
+    DeliveryRow.note,
+)
+
+
+def peek_due(session: Session, now: datetime, limit: int = 100) -> list[Delivery]:
+    """The rows due at `now`, oldest first, without claiming them (see claim_due(ids=…))."""
+    order = (DeliveryRow.next_attempt, DeliveryRow.id)
+    rows = session.execute(select(*_COLUMNS).where(_due(now)).order_by(*order).limit(limit)).all()
+    return [Delivery(**row._asdict()) for row in rows]
+
+
+def peek_siblings(session: Session, now: datetime, target: str, created: datetime) -> list[Delivery]:
+    """Every due post to `target` of alerts recorded at `created` (one cycle), for grouping."""
+    rows = session.execute(select(*_COLUMNS).where(
+        _due(now), DeliveryRow.kind == "post", DeliveryRow.target == target,
+        DeliveryRow.created == created,
+    ).order_by(DeliveryRow.id)).all()
+    return [Delivery(**row._asdict()) for row in rows]
+
+
+def renew_claims(session: Session, worker_id: str, until: datetime) -> int:
+    """Extend every claim `worker_id` holds to `until` (its heartbeat). Returns how many."""
+    stmt = update(DeliveryRow).where(
+        DeliveryRow.status == "sending", DeliveryRow.claimed_by == worker_id,
+    ).values(claimed_until=until)
+    return int(session.execute(stmt).rowcount or 0)  # type: ignore[attr-defined]
+
+
 def claim_due(
     session: Session, worker_id: str, now: datetime, limit: int = 100,
-    lease: timedelta = DEFAULT_LEASE,
+    lease: timedelta = DEFAULT_LEASE, *, ids: Sequence[int] | None = None,
 ) -> list[Delivery]:
-    """Claim up to `limit` due rows for `worker_id` until `now + lease`; each row goes to one
-    worker only. Call it first in its own transaction (commit makes the claim visible)."""
+    """Claim up to `limit` due rows (only those of `ids` when given) for `worker_id` until
+    `now + lease`; each row goes to one worker only. Call it first in its own transaction
+    (commit makes the claim visible)."""
     order = (DeliveryRow.next_attempt, DeliveryRow.id)
     pick = select(DeliveryRow.id).where(_due(now)).order_by(*order).limit(limit)
+    if ids is not None:
+        pick = pick.where(DeliveryRow.id.in_(list(ids)))
     claim = update(DeliveryRow).values(
         status="sending", claimed_by=worker_id, claimed_until=now + lease,
         attempts=DeliveryRow.attempts + 1,
@@ -80,11 +121,7 @@ def claim_due(
     else:
         where = DeliveryRow.id.in_(pick.scalar_subquery())
     # Repeating the due condition keeps the UPDATE correct even if the pick went stale.
-    stmt = claim.where(where, _due(now)).returning(
-        DeliveryRow.id, DeliveryRow.alert_id, DeliveryRow.target, DeliveryRow.kind,
-        DeliveryRow.attempts, DeliveryRow.created, DeliveryRow.slack_channel, DeliveryRow.slack_ts,
-        DeliveryRow.note,
-    )
+    stmt = claim.where(where, _due(now)).returning(*_COLUMNS)
     rows = session.execute(stmt.execution_options(synchronize_session=False)).all()
     return sorted((Delivery(**row._asdict()) for row in rows), key=lambda d: d.id)
 
@@ -136,9 +173,11 @@ def mark_failed(
 
 
 def release(
-    session: Session, delivery_id: int, worker_id: str, *, next_attempt: datetime, note: str
+    session: Session, delivery_id: int, worker_id: str, *, next_attempt: datetime,
+    note: str | None,
 ) -> bool:
-    """Hand a claimed row back unsent (its channel is down this run): no attempt is counted."""
+    """Hand a claimed row back unsent (its channel is down this run, or it goes out later as a
+    reply under its group's summary): no attempt is counted."""
     stmt = update(DeliveryRow).where(
         DeliveryRow.id == delivery_id, DeliveryRow.status == "sending",
         DeliveryRow.claimed_by == worker_id,

@@ -22,7 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -63,6 +63,7 @@ class FeedState(Base):
     etag: Mapped[str | None] = mapped_column(Text)
     last_modified: Mapped[str | None] = mapped_column(String(100))
     first_success: Mapped[datetime | None]
+    first_attempt: Mapped[datetime | None]  # when polling began (revision 0002)
     last_attempt: Mapped[datetime | None]
     last_success: Mapped[datetime | None]
     last_new_entry: Mapped[datetime | None]

@@ -20,6 +20,7 @@ import pytest
 import yaml
 from sqlalchemy import select
 
+from bot.material_graph import any_covered
 from bot.store import Store
 from bot.store.schema import Delivery
 from tests.peers.http_feeds import FeedServer
@@ -155,7 +156,7 @@ def expected_targets(alert: Mapping[str, Any], *, email: bool = True) -> list[st
     """The routes of write_config: first match wins, the rest to the default channel."""
     if alert["severity"] == "critical":
         return [f"slack:{URGENT}", *([f"email:{COO}"] if email else [])]
-    if {"Dy", "Tb"} & set(alert["materials"]):
+    if any_covered(("Dy", "Tb"), alert["materials"]):  # through the materials graph: REE too
         return [f"slack:{HEAVY}"]
     return [f"slack:{DEFAULT}"]
 

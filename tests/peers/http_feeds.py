@@ -50,6 +50,7 @@ class Route:
     gzip_bomb: int = 0
     chunked: bool = False
     headers: tuple[tuple[str, str], ...] = ()
+    drip: float = 0.0
 
 
 class FeedServer(HttpPeer):
@@ -87,6 +88,7 @@ class FeedServer(HttpPeer):
         body_html: str | None = None,
         chunked: bool = False,
         headers: Mapping[str, str] | None = None,
+        drip: float = 0.0,
     ) -> str:
         """Serve `path` (replacing what was there) and return its URL.
 
@@ -97,6 +99,7 @@ class FeedServer(HttpPeer):
         gzip_bomb: True (1 GiB) or a size; a ~1000x smaller gzip body of spaces, sent with
         Content-Encoding: gzip. body_html: an HTML page (text/html) instead of `body`.
         chunked: send with Transfer-Encoding: chunked and no Content-Length.
+        drip: send the body one byte at a time, this many seconds apart (a trickling server).
         """
         if body_html is not None:
             body, content_type = body_html, "text/html; charset=utf-8"
@@ -118,6 +121,7 @@ class FeedServer(HttpPeer):
             bomb,
             chunked,
             tuple((headers or {}).items()),
+            drip,
         )
         with self._lock:
             self._routes[_key(path)] = route
@@ -285,14 +289,26 @@ class _FeedHandler(QuietHandler):
         self.end_headers()
         if self.command == "HEAD":
             return
+        if route.drip:
+            chunks = _dripped(chunks, route.drip, self.server.closing)
         for chunk in chunks:
             if route.chunked:
                 self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk) if chunk else b"")
             else:
                 self.wfile.write(chunk)
             feeds._sent(self.path, len(chunk))
+            if route.drip:
+                self.wfile.flush()
         if route.chunked:
             self.wfile.write(b"0\r\n\r\n")
+
+
+def _dripped(chunks: Iterable[bytes], every: float, closing: threading.Event) -> Iterator[bytes]:
+    for chunk in chunks:
+        for i in range(len(chunk)):
+            if closing.wait(every):
+                return
+            yield chunk[i : i + 1]
 
 
 def _phrase(status: int) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import threading
+import time
 from collections import defaultdict, deque
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -37,6 +38,7 @@ class SlackCall:
     token: str | None  # from `Authorization: Bearer`, else a `token` field
     answer: str
     status: int
+    at: float = 0.0  # time.monotonic() when it arrived
 
     @property
     def ok(self) -> bool:
@@ -305,7 +307,8 @@ class _SlackHandler(QuietHandler):
         # Scripted hangs answer normally afterwards unless something else was scripted too.
         status = script.status if script else 200
         answer = script.label if script else "ok"
-        peer._record(SlackCall(method, parts.path, headers, body, raw, token, answer, status))
+        peer._record(SlackCall(method, parts.path, headers, body, raw, token, answer, status,
+                               time.monotonic()))
         if script and script.hang and self.server.closing.wait(script.hang):
             return
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import itertools
 import json
 import time
 from typing import Any
@@ -13,6 +14,12 @@ FORM = "application/x-www-form-urlencoded"
 TEAM_ID = "T0TEST"
 TEAM_DOMAIN = "chokepoint-test"
 APP_ID = "A0CHOKEPOINT"
+# Slack gives every invocation its own trigger_id, so no two genuine bodies are the same.
+_TRIGGERS = itertools.count(1)
+
+
+def _trigger_id() -> str:
+    return f"1337.42.{next(_TRIGGERS):06x}"
 
 
 def sign(body: bytes, secret: str, timestamp: int | None = None) -> dict[str, str]:
@@ -36,7 +43,7 @@ def slash_command_body(
     command: str = "/chokepoint",
     channel_id: str = "C0GENERAL",
     user_name: str = "buyer",
-    trigger_id: str = "1337.42.abcdef",
+    trigger_id: str | None = None,
 ) -> bytes:
     """The form body of a slash command, fields in the order Slack sends them."""
     fields = {
@@ -52,7 +59,7 @@ def slash_command_body(
         "api_app_id": APP_ID,
         "is_enterprise_install": "false",
         "response_url": response_url,
-        "trigger_id": trigger_id,
+        "trigger_id": trigger_id or _trigger_id(),
     }
     return urlencode(fields).encode()
 
@@ -99,7 +106,7 @@ def block_actions_body(
             "channel_id": channel,
             "is_ephemeral": False,
         },
-        "trigger_id": "1337.42.fedcba",
+        "trigger_id": _trigger_id(),
         "team": {"id": TEAM_ID, "domain": TEAM_DOMAIN},
         "enterprise": None,
         "is_enterprise_install": False,

@@ -233,6 +233,11 @@ class SmtpPeer(Peer):
         with self._lock:
             self._fail.extend([(code, message)] * n)
 
+    def clear_failures(self) -> None:
+        """Forget the refusals `fail_next` queued that were not used yet (the outage ends)."""
+        with self._lock:
+            self._fail.clear()
+
     # -- used by the handler -----------------------------------------------------------------
     def _authenticate(
         self, server: SMTP, session: Session, envelope: Envelope, mechanism: str, auth_data: Any
