@@ -170,8 +170,12 @@ def rules_block() -> str:
 
     out: list[str] = []
     for name, cls in RULE_TYPES.items():
+        own = (cls.__doc__ or "").strip().splitlines()
         module_doc = (sys.modules[cls.__module__].__doc__ or "").strip().splitlines()
-        summary = module_doc[0].split(":", 1)[-1].strip() if module_doc else ""
+        if own and not own[0].startswith("Parameters"):
+            summary = re.sub(r"\s*\(parameters: \w+\)", "", own[0])
+        else:
+            summary = module_doc[0].split(":", 1)[-1].strip() if module_doc else ""
         severity = ("derived (no `severity:`)" if getattr(cls, "derives_severity", False)
                     else f"`severity:` (default `{getattr(cls, 'default_severity', 'warning')}`)")
         out += [f"### `{name}`", "", f"{summary[:1].upper()}{summary[1:]}", "", f"Severity: {severity}.", ""]
