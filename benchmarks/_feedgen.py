@@ -184,12 +184,26 @@ def _atom(index: int, site: str, now: datetime, items: list[tuple]) -> str:  # t
     return "\n".join(parts)
 
 
-def add_feeds(server: FeedServer, count: int, now: datetime, epoch: int = 0) -> list[ServedFeed]:
+CORPORA = ("generated", "news")  # news: the shapes of real news feeds (_newsgen.py)
+
+
+def corpus_document(corpus: str, index: int, now: datetime, epoch: int = 0) -> bytes:
+    if corpus == "news":
+        from _newsgen import news_feed_document
+
+        return news_feed_document(index, now, epoch)
+    return feed_document(index, now, epoch)
+
+
+def add_feeds(server: FeedServer, count: int, now: datetime, epoch: int = 0,
+              corpus: str = "generated") -> list[ServedFeed]:
     """Serve `count` feeds, each with an ETag and Last-Modified (so a second poll can get 304)."""
     feeds = []
     for i in range(count):
         path = f"/feeds/{i}.xml"
-        url = server.add(path, feed_document(i, now, epoch), etag=f"v{epoch}-{i}",
+        body = corpus_document(corpus, i, now, epoch)
+        kind = "application/atom+xml" if b"<feed xmlns" in body[:300] else "application/rss+xml"
+        url = server.add(path, body, etag=f"v{epoch}-{i}", content_type=f"{kind}; charset=utf-8",
                          last_modified=now - timedelta(minutes=1))
         feeds.append(ServedFeed(f"feed-{i:05d}", url))
     return feeds
@@ -197,9 +211,10 @@ def add_feeds(server: FeedServer, count: int, now: datetime, epoch: int = 0) -> 
 
 @contextmanager
 def serve_feeds(
-    count: int, *, latency: float, now: datetime | None = None, epoch: int = 0
+    count: int, *, latency: float, now: datetime | None = None, epoch: int = 0,
+    corpus: str = "generated",
 ) -> Iterator[tuple[FeedServer, list[ServedFeed]]]:
     """A started FeedServer with `count` feeds and `latency` seconds added to every response."""
     now = now or datetime.now(UTC)
     with FeedServer(latency=latency) as server:
-        yield server, add_feeds(server, count, now, epoch)
+        yield server, add_feeds(server, count, now, epoch, corpus)

@@ -13,9 +13,11 @@ import os
 import socket
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import TextIO
+
+from sqlalchemy.orm import Session
 
 from bot.alerts.record import record_matches
 from bot.channels.console import ConsoleChannel
@@ -41,6 +43,9 @@ from bot.store.trade import trade_series
 log = logging.getLogger(__name__)
 
 STORY_WINDOW = timedelta(days=4)  # how far back a new source may join an existing story
+# Entries per evaluation step: a first cycle of thousands of feeds is evaluated and marked in
+# batches of this size, so that it never holds all its entries (docs/PERFORMANCE.md, memory).
+EVALUATE_BATCH = 5000
 
 
 @dataclass
@@ -112,7 +117,8 @@ class Pipeline:
     # -- sources ------------------------------------------------------------------------------
     def poll_feeds(self, now: datetime, feeds: Sequence[FeedConfig] | None = None, *,
                    force: bool = False) -> list[PollResult]:
-        results = self.poller.poll(list(feeds or self.feeds), now, force=force)
+        results = self.poller.poll(list(feeds or self.feeds), now, force=force,
+                                   keep_entries=False)  # the rules read them in batches
         for r in results:
             if r.status == "error":
                 log.warning("feed %s failed: %s", r.feed, r.error)
@@ -144,37 +150,62 @@ class Pipeline:
     def today(self, now: datetime) -> date:
         return now.astimezone(self.config.tz).date()
 
-    def context(self, now: datetime) -> tuple[RuleContext, list[int]]:
-        """What the rules see this cycle, and the ids of the status changes in it."""
+    @staticmethod
+    def _recent_stories(s: Session, now: datetime) -> tuple[StoryRef, ...]:
+        return tuple(StoryRef.from_alert(a) for a in alerts_since(s, now - STORY_WINDOW)
+                     if a.rule_type in NEWS_TYPES)
+
+    def context(self, now: datetime, limit: int | None = None) -> tuple[RuleContext, list[int]]:
+        """What the rules see this cycle (the first `limit` pending entries), and the ids of
+        the status changes in it."""
         with self.store.reader() as s:
-            entries = pending_entries(s)
+            entries = pending_entries(s, limit)
             licences = current_licences(s)
             changes = status_changes(s, unevaluated=True)
-            stories = [StoryRef.from_alert(a) for a in alerts_since(s, now - STORY_WINDOW)
-                       if a.rule_type in NEWS_TYPES]
+            stories = self._recent_stories(s, now)
             trade = trade_series(s)
             feeds = feed_health(s, [f.name for f in self.config.feeds])
         ctx = RuleContext(
             now=now, today=self.today(now), entries=tuple(entries), licences=tuple(licences),
             licence_changes=tuple(changes),
             renewals=find_renewals(licences), trade=tuple(trade),
-            feeds=tuple(feeds), recent_stories=tuple(stories),
+            feeds=tuple(feeds), recent_stories=stories,
         )
         return ctx, [c.id for c in changes]
 
     def evaluate(self, now: datetime) -> EvaluationReport:
-        """Run every rule on what is new and record the alerts (one thread at a time)."""
+        """Run every rule on what is new and record the alerts (one thread at a time).
+
+        Entries come EVALUATE_BATCH at a time; after the first batch only the news rules run
+        again, on the next entries, with the stories recorded so far (so a later batch joins
+        them).
+        """
         with self._evaluating:
-            ctx, change_ids = self.context(now)
-            evaluation = evaluate_rules(self.rules, ctx)
-            for failure in evaluation.failures:
-                log.error("rule %s failed: %s", failure.rule_id, failure.error)
-            report = self.record(evaluation.matches, now, renewals=dict(ctx.renewals))
-            report.failures = list(evaluation.failures)
-            report.entries = len(ctx.entries)
+            ctx, change_ids = self.context(now, EVALUATE_BATCH)
+            report = self._evaluate_batch(ctx, self.rules, now)
             with self.store.session() as s:
-                mark_evaluated(s, [e.uid for e in ctx.entries])
                 mark_changes_evaluated(s, change_ids)
+            news = [r for r in self.rules if r.type in NEWS_TYPES]
+            while len(ctx.entries) >= EVALUATE_BATCH:
+                with self.store.reader() as s:
+                    ctx = replace(ctx, entries=tuple(pending_entries(s, EVALUATE_BATCH)),
+                                  recent_stories=self._recent_stories(s, now), verdicts={})
+                more = self._evaluate_batch(ctx, news, now)
+                for name in ("new_alerts", "joined", "changed", "failures"):
+                    getattr(report, name).extend(getattr(more, name))
+                report.entries += more.entries
+        return report
+
+    def _evaluate_batch(self, ctx: RuleContext, rules: Sequence[RuleBase], now: datetime
+                        ) -> EvaluationReport:
+        evaluation = evaluate_rules(rules, ctx)
+        for failure in evaluation.failures:
+            log.error("rule %s failed: %s", failure.rule_id, failure.error)
+        report = self.record(evaluation.matches, now, renewals=dict(ctx.renewals))
+        report.failures = list(evaluation.failures)
+        report.entries = len(ctx.entries)
+        with self.store.session() as s:
+            mark_evaluated(s, [e.uid for e in ctx.entries])
         return report
 
     def record(self, matches: Sequence[Match], now: datetime, *,

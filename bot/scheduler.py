@@ -69,7 +69,7 @@ class Service:
         results = self.pipeline.poll_feeds(now, [feed])
         if any(r.status in ("new", "not_modified") for r in results):
             self.last_poll = now
-        if any(r.new_entries for r in results):
+        if any(r.new_count for r in results):
             self.pipeline.evaluate(now)
             self.pipeline.deliver(now)
 

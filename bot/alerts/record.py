@@ -15,7 +15,7 @@ from bot.alerts.route import targets_for
 from bot.config import RouteConfig
 from bot.models import Alert, Match
 from bot.store.alerts import add_sources, alert_id_for_key, get_alert, record_alert
-from bot.store.outbox import enqueue_source_note, enqueue_update
+from bot.store.outbox import enqueue_source_note, enqueue_update, has_sent_posts
 from bot.store.subscriptions import subscribers_by_material
 
 
@@ -35,9 +35,12 @@ def join_story(session: Session, match: Match, now: datetime) -> int | None:
     fresh = add_sources(session, alert_id, match.sources, now)
     if not fresh:
         return None
-    enqueue_update(session, alert_id, now)  # the message lists every source
-    for link in fresh:  # and the thread says what came in
-        enqueue_source_note(session, alert_id, link, match.title, now)
+    # Not posted yet (an earlier evaluation batch of this cycle): the post will list every
+    # source, so there is nothing to update or reply to (and no query per source to ask).
+    if has_sent_posts(session, alert_id):
+        enqueue_update(session, alert_id, now)  # the message lists every source
+        for link in fresh:  # and the thread says what came in
+            enqueue_source_note(session, alert_id, link, match.title, now)
     return alert_id
 
 

@@ -11,25 +11,21 @@ import logging
 import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from html import unescape
 from time import struct_time
 from typing import Any
 from urllib.parse import unquote_plus, urljoin, urlsplit, urlunsplit
 
 import feedparser
-import feedparser.encodings
 
 from bot.models import Entry
 from bot.sources.fastfeed import RawEntry, read_feed
-from bot.sources.fastgate import PI_ENCODING
+from bot.sources.feedparser_compat import prepare_document
+from bot.sources.html_text import has_markup, plain_text
 
-__all__ = ["FeedError", "canonical_link", "parse_document", "parse_feed", "plain_text"]
+__all__ = ["FeedError", "canonical_link", "parse_document", "parse_feed", "parse_with_feedparser",
+           "plain_text"]
 
 log = logging.getLogger(__name__)
-
-# feedparser finds the declared encoding with a regular expression that a hostile first line
-# (many `encoding="`, no `?>`) makes take hours; this one gives the same answer in linear time.
-feedparser.encodings.RE_XML_PI_ENCODING = PI_ENCODING
 
 SUMMARY_CHARS = 2000  # rules read the start of a story; a whole article is not needed
 TITLE_CHARS = 500
@@ -38,53 +34,6 @@ _TRACKING = re.compile(r"^(utm_\w*|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid)$", 
 
 class FeedError(Exception):
     """A response that holds no usable feed; the message is a sentence for the operator."""
-
-
-# Tags are removed by pattern (several times faster than HTMLParser on a cold cycle of 20k
-# entries). A failed match stops at the next "<", so hostile markup (a megabyte of "<a ")
-# costs linear time; quoted attribute values may hold ">" but not "<".
-_TAG = re.compile(r"""<(/?)([A-Za-z][A-Za-z0-9]*|[!?])(?:"[^"<]*"|'[^'<]*'|[^'"<>])*>""")
-_INVISIBLE = (("<!--", "-->"), ("<script", "</script"), ("<style", "</style"),
-              ("<template", "</template"))
-_HTML_CHARS = 50 * SUMMARY_CHARS  # markup is verbose, but the text kept is SUMMARY_CHARS
-_BLOCK = frozenset({"p", "br", "div", "li", "ul", "ol", "tr", "td", "th", "table", "blockquote",
-                    "h1", "h2", "h3", "h4", "h5", "h6", "hr", "pre", "section", "article"})
-
-
-def _tag_gap(match: re.Match[str]) -> str:
-    # Block tags separate words; inline ones (<b>, <a>) sit inside a sentence.
-    return " " if match.group(2).lower() in _BLOCK else ""
-
-
-def _drop_invisible(html: str) -> str:
-    """Remove comments and script/style bodies; an unclosed one hides the rest, as in a browser."""
-    lower = html.lower()
-    for start, end in _INVISIBLE:
-        if start not in lower:
-            continue
-        kept, at = [], 0
-        while (begin := lower.find(start, at)) >= 0:
-            kept.append(html[at:begin])
-            close = lower.find(end, begin + len(start))
-            if close < 0:
-                at = len(html)
-                break
-            at = lower.find(">", close) + 1 or len(html)
-        kept.append(html[at:])
-        html = " ".join(kept)
-        lower = html.lower()
-    return html
-
-
-def plain_text(html: str) -> str:
-    """Text of an HTML fragment: tags removed, entities decoded, whitespace collapsed.
-
-    Only the first 100,000 characters are read: enough for any summary that is kept.
-    """
-    html = html[:_HTML_CHARS]
-    if "<" in html:
-        html = _TAG.sub(_tag_gap, _drop_invisible(html))
-    return " ".join(unescape(html).split())
 
 
 def canonical_link(url: str, base: str = "") -> str:
@@ -116,8 +65,8 @@ def _utc(value: struct_time | None) -> datetime | None:
         return None
 
 
-def _text(value: str, plain: bool) -> str:
-    return " ".join(value.split()) if plain else plain_text(value)
+def _text(value: str, plain: bool, passes: int = 3) -> str:
+    return " ".join(value.split()) if plain else plain_text(value, passes=passes)
 
 
 def _from_feedparser(raw: Mapping[str, Any]) -> RawEntry:
@@ -137,8 +86,11 @@ def _from_feedparser(raw: Mapping[str, Any]) -> RawEntry:
 
 
 def _entry(raw: RawEntry, feed: str, now: datetime, base: str) -> Entry | None:
-    title = _text(raw.title, raw.title_plain)[:TITLE_CHARS]
-    summary = _text(raw.summary, raw.summary_plain)
+    title = _text(raw.title, raw.title_plain, passes=1)[:TITLE_CHARS]
+    # A summary declared plain text keeps its brackets and ampersands, unless it holds tags:
+    # summaries never show markup (a title may: "the <quota> debate").
+    plain = raw.summary_plain and not has_markup(raw.summary)
+    summary = _text(raw.summary, plain)
     if not summary and raw.content:
         summary = plain_text(raw.content)
     summary = summary[:SUMMARY_CHARS]
@@ -177,16 +129,23 @@ def parse_document(body: bytes, feed: str, now: datetime, headers: Mapping[str, 
     """Entries and, for a feed that is not well-formed, why (logged by the caller's process).
 
     Well-formed RSS 2.0 and Atom are read by bot.sources.fastfeed (several times cheaper);
-    anything it declines goes through feedparser, with the same result.
+    anything it declines goes through feedparser (`parse_with_feedparser`), with the same result.
     """
     lowered = {k.lower(): v for k, v in (headers or {}).items()}
+    body = prepare_document(body)
     fast = read_feed(body, lowered)
-    if fast is not None:
-        base = fast.link or url
-        return [e for raw in fast.entries if (e := _entry(raw, feed, now, base)) is not None], None
+    if fast is None:
+        return parse_with_feedparser(body, feed, now, lowered, url)
+    base = fast.link or url
+    return [e for raw in fast.entries if (e := _entry(raw, feed, now, base)) is not None], None
+
+
+def parse_with_feedparser(body: bytes, feed: str, now: datetime, headers: Mapping[str, str],
+                          url: str) -> tuple[list[Entry], str | None]:
+    """parse_document without the fast path; `headers` lower-cased, `body` prepared."""
     # Every field ends as plain text (plain_text), so feedparser's HTML sanitiser and
     # relative-URI rewriting would only cost time (40% of a parse).
-    parsed = feedparser.parse(io.BytesIO(body), response_headers=lowered,
+    parsed = feedparser.parse(io.BytesIO(body), response_headers=dict(headers),
                               resolve_relative_uris=False, sanitize_html=False)
     base = str(parsed.feed.get("link") or url)
     entries = [e for raw in parsed.entries
@@ -194,7 +153,7 @@ def parse_document(body: bytes, feed: str, now: datetime, headers: Mapping[str, 
     if not entries and not body.strip():
         raise FeedError("the response is empty (no RSS or Atom document at all)")
     if not entries and (parsed.bozo or not parsed.get("version")):
-        raise _no_usable_feed(body, lowered.get("content-type", "").lower(), parsed)
+        raise _no_usable_feed(body, headers.get("content-type", "").lower(), parsed)
     return entries, str(parsed.get("bozo_exception")) if parsed.bozo else None
 
 

@@ -10,14 +10,13 @@ import codecs
 import re
 from collections.abc import Mapping
 
-from feedparser.encodings import parse_content_type
-from feedparser.mixin import _FeedParserMixin
+from bot.sources.feedparser_compat import CANONICAL_PREFIXES, parse_content_type
 
 __all__ = ["PI_ENCODING", "plain_namespaces", "readable_document"]
 
 _BOM = codecs.BOM_UTF8
 _XMLNS = re.compile(rb"xmlns(?::([^\s=]+))?\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
-_CANONICAL = {uri.lower(): prefix for uri, prefix in _FeedParserMixin.namespaces.items()}
+_CANONICAL = CANONICAL_PREFIXES
 _PREFIXES = frozenset(p for p in _CANONICAL.values() if p)
 _OTHER_VERSIONS = ("http://purl.org/rss/1.0/", "http://my.netscape.com/rdf/simple/0.9/")
 

@@ -7,8 +7,8 @@ import logging
 import multiprocessing
 import os
 import threading
-from collections.abc import Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
+from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -29,6 +29,7 @@ from bot.sources.entries import (
     warn_bozo,
 )
 from bot.sources.fetch import FetchError, FetchResult, ThreadClients, fetch, read_source
+from bot.sources.memory import limit_malloc_arenas
 from bot.store.feeds import (
     FeedSnapshot,
     feed_health,
@@ -55,13 +56,16 @@ log = logging.getLogger(__name__)
 PROCESS_THRESHOLD = 32  # due feeds from which a cycle parses in worker processes
 MAX_PROCESSES = 4
 FEEDS_PER_TRANSACTION = 16
+IN_FLIGHT_PER_THREAD = 2  # feeds submitted and not yet stored, per fetching thread
 
 
 @dataclass(frozen=True)
 class PollResult:
     """One feed's outcome in a poll.
 
-    new: fetched and parsed; `new_entries` are those to offer to rules (may be none).
+    new: fetched and parsed; `new_count` entries are to offer to rules (may be none), and
+    `new_entries` holds them unless the poll was asked not to keep them (a big cycle: the
+    rules read them back from the store in batches).
     not_modified: the server answered 304. error: `error` says why. skipped: not due yet.
     """
 
@@ -69,6 +73,7 @@ class PollResult:
     status: Literal["new", "not_modified", "error", "skipped"]
     new_entries: tuple[Entry, ...] = ()
     error: str | None = None
+    new_count: int = 0
 
 
 @dataclass(frozen=True)
@@ -87,7 +92,7 @@ class FeedPoller:
 
     def __init__(
         self, store: Store, *, max_bytes: int = 10 * 1024 * 1024, timeout: float = 20.0,
-        connect_timeout: float = 5.0, max_redirects: int = 5, concurrency: int = 64,
+        connect_timeout: float = 5.0, max_redirects: int = 5, concurrency: int = 128,
         user_agent: str = "Chokepoint/0.1 (+https://github.com/chokepoint)",
         parse_processes: int | None = None,
     ) -> None:
@@ -97,7 +102,9 @@ class FeedPoller:
         self.max_redirects = max_redirects
         self._clients = ThreadClients(timeout=timeout, connect_timeout=connect_timeout,
                                       user_agent=user_agent)
+        limit_malloc_arenas()  # before the fetching threads first allocate
         self._pool = ThreadPoolExecutor(concurrency, thread_name_prefix="feed")
+        self._window = IN_FLIGHT_PER_THREAD * concurrency
         # This process fetches and writes on one core (the GIL); workers parse on the others.
         # Each holds ~25-40 MB, and more than four buy little next to the fetching. Even with
         # the ElementTree fast path, one worker made a cold cycle of 1,000 feeds on 2 CPUs
@@ -159,17 +166,19 @@ class FeedPoller:
         slack = min(feed.every / 10, timedelta(minutes=1))
         return snapshot.next_attempt <= now + slack
 
-    def poll(self, feeds: Sequence[FeedConfig], now: datetime, *, force: bool = False
-             ) -> list[PollResult]:
-        """Fetch the due feeds (all with force), store new entries once, report per feed."""
+    def poll(self, feeds: Sequence[FeedConfig], now: datetime, *, force: bool = False,
+             keep_entries: bool = True) -> list[PollResult]:
+        """Fetch the due feeds (all with force), store new entries once, report per feed.
+
+        `keep_entries=False`: results carry only how many entries are new, so that a cycle's
+        memory does not grow with its number of feeds.
+        """
         with self._lock:
             with self.store.session() as s:
                 snapshots = feed_snapshots(s, [f.name for f in feeds])
             results: dict[str, PollResult] = {}
             due = [f for f in feeds if force or self._due(snapshots.get(f.name), f, now)]
             parsers = self._parser_pool(len(due))
-            jobs = [self._pool.submit(self._fetch, f, snapshots.get(f.name), now, parsers)
-                    for f in due]
             due_names = {f.name for f in due}
             for feed in feeds:
                 if feed.name not in due_names:
@@ -180,16 +189,35 @@ class FeedPoller:
             # was not stored is fetched again and is still new.
             loud: list[_Outcome] = []
             quiet: list[_Outcome] = []
-            for future in as_completed(jobs):
-                out = future.result()
+            for out in self._fetched(due, snapshots, now, parsers):
                 (loud if out.entries else quiet).append(out)
                 if len(loud) >= FEEDS_PER_TRANSACTION:
-                    self._store(loud, snapshots, now, results)
+                    self._store(loud, snapshots, now, results, keep_entries)
                     loud = []
-            self._store(loud, snapshots, now, results)
+            self._store(loud, snapshots, now, results, keep_entries)
             for start in range(0, len(quiet), 500):
-                self._store(quiet[start:start + 500], snapshots, now, results)
+                self._store(quiet[start:start + 500], snapshots, now, results, keep_entries)
             return [results[f.name] for f in feeds]
+
+    def _fetched(self, due: Sequence[FeedConfig], snapshots: Mapping[str, FeedSnapshot],
+                 now: datetime, parsers: ProcessPoolExecutor | None) -> Iterator[_Outcome]:
+        """Outcomes as they finish, with at most IN_FLIGHT_PER_THREAD x concurrency feeds
+        fetched or being fetched and not yet handed over.
+
+        Storing is slower than fetching and parsing: with every feed submitted at once, the
+        finished ones waited here with their entries (5,000 feeds: +90 MB).
+        """
+        waiting = iter(due)
+        pending: set[Future[_Outcome]] = set()
+        while True:
+            while len(pending) < self._window and (feed := next(waiting, None)) is not None:
+                pending.add(self._pool.submit(self._fetch, feed, snapshots.get(feed.name), now,
+                                              parsers))
+            if not pending:
+                return
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                yield future.result()
 
     def _fetch(self, feed: FeedConfig, snap: FeedSnapshot | None, now: datetime,
                parsers: ProcessPoolExecutor | None) -> _Outcome:
@@ -222,14 +250,15 @@ class FeedPoller:
             return _Outcome(feed, error=f"unexpected error ({type(exc).__name__})")
 
     def _store(self, outcomes: Sequence[_Outcome], snapshots: Mapping[str, FeedSnapshot],
-               now: datetime, results: dict[str, PollResult]) -> None:
+               now: datetime, results: dict[str, PollResult], keep_entries: bool = True) -> None:
         """Write outcomes in one transaction; if it fails, none of them counts as polled."""
         if not outcomes:
             return
         try:
             with self.store.session() as s:
                 states = preload_states(s, {o.feed.name: o.feed.url for o in outcomes})
-                done = [self._record(s, o, snapshots.get(o.feed.name), now) for o in outcomes]
+                done = [self._record(s, o, snapshots.get(o.feed.name), now, keep_entries)
+                        for o in outcomes]
                 states.clear()  # held until here, so that _record finds them without a query
         except SQLAlchemyError as exc:
             # Nothing was stored: these entries are still new at the next poll.
@@ -241,8 +270,8 @@ class FeedPoller:
         results.update((r.feed, r) for r in done)
 
     @staticmethod
-    def _record(s: Session, out: _Outcome, snap: FeedSnapshot | None, now: datetime
-                ) -> PollResult:
+    def _record(s: Session, out: _Outcome, snap: FeedSnapshot | None, now: datetime,
+                keep_entries: bool) -> PollResult:
         feed = out.feed
         if out.error is not None:
             record_failure(s, feed.name, feed.url, now, feed.every, out.error)
@@ -256,4 +285,5 @@ class FeedPoller:
                        fingerprint=out.fingerprint)
         if out.not_modified:
             return PollResult(feed.name, "not_modified")
-        return PollResult(feed.name, "new", tuple(new))
+        return PollResult(feed.name, "new", tuple(new) if keep_entries else (),
+                          new_count=len(new))

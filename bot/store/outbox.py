@@ -220,6 +220,11 @@ def _slack_posts(session: Session, alert_id: int) -> list[DeliveryRow]:
     ))
 
 
+def has_sent_posts(session: Session, alert_id: int) -> bool:
+    """Whether any Slack message of this alert was sent (so it can be updated or replied to)."""
+    return bool(_slack_posts(session, alert_id))
+
+
 def enqueue_update(session: Session, alert_id: int, now: datetime) -> int:
     """Queue a `chat.update` of every Slack message sent for this alert, so that a state change
     (eased, resolved, acknowledged, snoozed) shows on it. Returns how many were queued.
