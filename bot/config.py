@@ -95,6 +95,11 @@ class TradeConfig(_Section):
     """How often the statistics are read again."""
 
 
+class ExposureConfig(_Section):
+    source: str = Field(min_length=1)
+    every: Duration = timedelta(hours=1)
+
+
 class SlackConfig(_Section):
     api_url: str = "https://slack.com/api/"
     """Base URL of the Slack Web API; `$SLACK_API_URL` overrides it (useful for a test double)."""
@@ -230,6 +235,11 @@ class Config(BaseSettings):
     """The licence register; leave out if you keep none."""
     trade: TradeConfig | None = None
     """Monthly export statistics; leave out for none."""
+    policies: str | None = None
+    """The policy register (YAML or CSV, docs/formats.md); leave out for the bundled register of
+    the 2023–2026 measures."""
+    exposure: ExposureConfig | None = None
+    """Your parts, their materials, cover and lead times (docs/formats.md); leave out for none."""
     slack: SlackConfig = SlackConfig()
     """Slack settings; the bot token comes only from `$SLACK_BOT_TOKEN`."""
     server: ServerConfig = ServerConfig()

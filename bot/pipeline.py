@@ -19,13 +19,16 @@ from typing import TextIO
 
 from sqlalchemy.orm import Session
 
+from bot.alerts.enrich import enrich
 from bot.alerts.record import record_matches
 from bot.channels.console import ConsoleChannel
 from bot.channels.email import EmailSender
 from bot.channels.slack import SlackChannel
 from bot.config import Config, FeedConfig, Secrets, is_url
 from bot.delivery import DeliveryReport, DeliveryWorker
+from bot.exposure import Part
 from bot.models import Match, find_renewals
+from bot.policy.measures import Measure
 from bot.redact import redact_urls, shown_url
 from bot.rules import NEWS_TYPES
 from bot.rules.base import RuleBase, RuleFailure, evaluate_rules
@@ -33,6 +36,7 @@ from bot.rules.context import RuleContext, StoryRef
 from bot.rules.loader import load_rules
 from bot.sources.feeds import FeedPoller, PollResult
 from bot.sources.licences import refresh_licences
+from bot.sources.reference import from_config, refresh_recorded
 from bot.sources.trade import refresh_trade
 from bot.store import Store
 from bot.store.alerts import alerts_since
@@ -71,7 +75,8 @@ def worker_name() -> str:
 
 def operator_match(source: str, location: str, error: str, today: date) -> Match:
     """An alert for operators: a data file could not be used and the last good data is kept."""
-    what = {"licences": "Licence register", "trade": "Export statistics"}.get(source, source)
+    what = {"licences": "Licence register", "trade": "Export statistics",
+            "policies": "Policy register", "exposure": "Exposure file"}.get(source, source)
     return Match(
         rule_id="operator", rule_type="source_error", key=f"operator:{source}:{today.isoformat()}",
         severity="high", title=f"{what} could not be loaded; the last good data is kept",
@@ -107,6 +112,7 @@ class Pipeline:
             email=self.email, worker_id=worker_id or worker_name(),
         )
         self._evaluating = threading.Lock()
+        self.policies, self.exposure = from_config(config)
         # Feed files named relative to the configuration are read from its folder.
         self.feeds = [f if is_url(f.url) else f.model_copy(update={"url": config.location(f.url)})
                       for f in config.feeds]
@@ -139,6 +145,27 @@ class Pipeline:
         report = refresh_trade(self.store, where, now)
         return self._source_error("trade", where, report.error, now)
 
+    def refresh_reference(self, now: datetime, *, force: bool = True) -> list[str]:
+        """Re-read the policy register and the exposure file (all, or those due); their
+        errors, if any, each raised as an operator alert (the last good data stays)."""
+        errors = []
+        for held in (self.policies, self.exposure):
+            if held is self.exposure and held.location is None:
+                continue  # no exposure file configured: nothing to refresh or report
+            if not force and not held.due(now):
+                continue
+            error = refresh_recorded(held, self.store, now)
+            where = held.location or "the bundled register"
+            if self._source_error(held.name, where, error, now):
+                errors.append(f"{held.name}: {error}")
+        return errors
+
+    def reference(self, now: datetime) -> tuple[tuple[Measure, ...], tuple[Part, ...]]:
+        """The register and the parts as this process holds them (the Slack app reads these);
+        a file that is due is re-read first, its error raised as for a cycle."""
+        self.refresh_reference(now, force=False)
+        return self.policies.records, self.exposure.records
+
     def _source_error(
         self, source: str, where: str, error: str | None, now: datetime
     ) -> str | None:
@@ -158,6 +185,7 @@ class Pipeline:
     def context(self, now: datetime, limit: int | None = None) -> tuple[RuleContext, list[int]]:
         """What the rules see this cycle (the first `limit` pending entries), and the ids of
         the status changes in it."""
+        self.refresh_reference(now, force=False)  # under `run`: each file when it is due
         with self.store.reader() as s:
             entries = pending_entries(s, limit)
             licences = current_licences(s)
@@ -169,7 +197,7 @@ class Pipeline:
             now=now, today=self.today(now), entries=tuple(entries), licences=tuple(licences),
             licence_changes=tuple(changes),
             renewals=find_renewals(licences), trade=tuple(trade),
-            feeds=tuple(feeds), recent_stories=stories,
+            feeds=tuple(feeds), recent_stories=stories, policies=self.policies.records,
         )
         return ctx, [c.id for c in changes]
 
@@ -201,7 +229,9 @@ class Pipeline:
         evaluation = evaluate_rules(rules, ctx)
         for failure in evaluation.failures:
             log.error("rule %s failed: %s", failure.rule_id, failure.error)
-        report = self.record(evaluation.matches, now, renewals=dict(ctx.renewals))
+        matches = enrich(evaluation.matches, policies=ctx.policies,
+                         parts=self.exposure.records, today=ctx.today)
+        report = self.record(matches, now, renewals=dict(ctx.renewals))
         report.failures = list(evaluation.failures)
         report.entries = len(ctx.entries)
         with self.store.session() as s:
@@ -233,6 +263,7 @@ class Pipeline:
         for error in (self.refresh_licences(now), self.refresh_trade(now)):
             if error:
                 report.source_errors.append(error)
+        report.source_errors.extend(self.refresh_reference(now))
         report.evaluation = self.evaluate(now)
         report.delivery = self.deliver(now)
         return report

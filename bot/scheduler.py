@@ -94,8 +94,10 @@ class Service:
         if email is None or self.pipeline.email is None:
             return
         # A failure is retried by digest_if_owed (the store says the week is still owed).
-        send_weekly_digest(self.store, self.pipeline.email, email, now=self.clock(),
-                           tz=self.config.tz)
+        now = self.clock()
+        policies, parts = self.pipeline.reference(now)
+        send_weekly_digest(self.store, self.pipeline.email, email, now=now, tz=self.config.tz,
+                           policies=policies, parts=parts)
 
     def digest_if_owed(self) -> None:
         """At start and every DIGEST_RETRY: send this week's digest if its time has passed
@@ -179,7 +181,8 @@ class Service:
         else:
             from bot.slack_app.app import build_app
 
-            app = build_app(self.store, self.config, self.secrets)
+            app = build_app(self.store, self.config, self.secrets,
+                            reference=self.pipeline.reference)
             app_token = self.secrets.slack_app_token
             if app_token is not None:
                 self._servers.append(serve_socket_mode(app, app_token.get_secret_value()))

@@ -59,8 +59,8 @@ from tests.peers.slack_signing import (  # noqa: E402
 
 TOKEN, SECRET = "xoxb-pictures", "pictures-signing-secret"
 BUYER = "U0BUYER"
-ALERT = ("#heavy-rare-earths", "export-swing")  # channel and rule of the single alert pictured
-THREAD = ("#heavy-rare-earths", "restriction-news")  # ... and of the grouped post whose thread is shown
+ALERT = ("#supply-risk-urgent", "export-swing")  # channel and rule of the single alert pictured
+THREAD = ("#supply-risk-urgent", "restriction-news")  # ... and of the grouped post whose thread is shown
 ACK_AFTER = timedelta(minutes=17)  # when the buyer clicks Acknowledge, after the cycle
 
 

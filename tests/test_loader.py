@@ -49,9 +49,9 @@ def test_the_default_pack_loads() -> None:
     assert check_rules(ROOT / "rules") == []
 
 
-def test_known_types_are_the_six_of_the_spec() -> None:
+def test_known_types_are_the_seven_of_the_spec() -> None:
     assert known_types() == ["export_swing", "feed_stale", "licence_expiry", "licence_status",
-                             "news_easing", "news_restriction"]
+                             "news_easing", "news_restriction", "policy_deadline"]
 
 
 def test_unknown_type_names_file_line_rule_and_the_known_types(tmp_path: Path) -> None:

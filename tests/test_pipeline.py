@@ -114,5 +114,7 @@ def test_evaluating_again_after_a_crash_records_nothing_twice(
     assert again.entries == 1 and again.new_alerts == []
     with pipeline.store.reader() as s:
         keys = [a.key for a in alerts_since(s, None)]
-    assert len(keys) == len(set(keys)) == 2  # the story and the licence at 36 days (60-day warning)
+    # The story, the licence at 36 days (60-day warning), and the bundled register's US-ban
+    # suspension lapsing on 27 November (the 7-day warning).
+    assert len(keys) == len(set(keys)) == 3
     pipeline.close()

@@ -65,6 +65,7 @@ def check_data(config: Config) -> list[str]:
             problems += [str(p) for p in result.problems]
         except SourceError as exc:
             problems.append(str(exc))
+    problems += check_reference(config)
     if config.trade is not None:
         try:
             trade = load_trade(config.location(config.trade.source))
@@ -76,4 +77,21 @@ def check_data(config: Config) -> list[str]:
             local = Path(config.location(feed.url))
             if not local.is_file():
                 problems.append(f"feed {feed.name!r}: {local} not found")
+    return problems
+
+
+def check_reference(config: Config) -> list[str]:
+    """Row problems in the policy register and the exposure file, or why they are unusable."""
+    from bot.sources.exposure import load_exposure
+    from bot.sources.policies import load_register
+    from bot.sources.tabular import SourceError
+
+    problems: list[str] = []
+    try:
+        register = load_register(config.location(config.policies) if config.policies else None)
+        problems += [str(p) for p in register.problems]
+        if config.exposure is not None:
+            problems += [str(p) for p in load_exposure(config.location(config.exposure.source)).problems]
+    except SourceError as exc:
+        problems.append(str(exc))
     return problems

@@ -54,7 +54,8 @@ def run_demo(out: Path, *, stream: TextIO | None = None) -> int:
             stream.write(
                 f"Chokepoint demo — {DEMO_NOW.astimezone(config.tz):%A %d %B %Y, %H:%M} "
                 f"({config.timezone})\n"
-                f"Sample data: {len(config.feeds)} feeds, a licence register, real export figures.\n"
+                f"Sample data: {len(config.feeds)} feeds, a licence register, real export figures, "
+                "the policy register and an exposure file.\n"
                 "Alerts as they would appear in Slack:\n\n"
             )
             report = demo_cycle(pipeline)
@@ -95,4 +96,6 @@ def demo_cycle(pipeline: Pipeline) -> CycleReport:
 def _write_digest(pipeline: Pipeline, out: Path, tz: object) -> Path:
     from bot.digest.render import write_digest_html  # matplotlib loads only here
 
-    return write_digest_html(pipeline.store, out, now=DIGEST_AT, tz=tz)  # type: ignore[arg-type]
+    return write_digest_html(pipeline.store, out, now=DIGEST_AT, tz=tz,  # type: ignore[arg-type]
+                             policies=pipeline.policies.records,
+                             parts=pipeline.exposure.records)

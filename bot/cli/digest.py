@@ -34,13 +34,17 @@ def digest_now(config: Config, *, out: str | None, send: bool, now: datetime | N
     from bot.digest.context import build_digest
     from bot.digest.render import render_digest, write_digest_html
     from bot.digest.send import digest_message
+    from bot.sources.reference import from_config
     from bot.store import Store, utcnow
 
     now = now or utcnow()
+    policies, exposure = from_config(config)
+    measures, parts = policies.get(now), exposure.get(now)
     store = Store(config.database_url)
     try:
         if out or not send:
-            path = write_digest_html(store, out or "chokepoint-digest.html", now=now, tz=config.tz)
+            path = write_digest_html(store, out or "chokepoint-digest.html", now=now, tz=config.tz,
+                                     policies=measures, parts=parts)
             print(f"digest written to {path}")
         if send:
             if config.email is None or config.email.digest is None:
@@ -54,7 +58,8 @@ def digest_now(config: Config, *, out: str | None, send: bool, now: datetime | N
             # On demand means now, every time: the scheduled weekly send (sent once per ISO
             # week) is not used up by a manual one.
             sender = EmailSender(config.email, Secrets().smtp_password)
-            rendered = render_digest(build_digest(store, now=now, tz=config.tz))
+            rendered = render_digest(build_digest(store, now=now, tz=config.tz, policies=measures,
+                                                  parts=parts))
             try:
                 sender.send(digest_message(rendered, sender=config.email.sender,
                                            recipients=recipients, now=now))

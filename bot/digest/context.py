@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit
@@ -16,9 +17,17 @@ from bot.digest.chart import (
     month_name,
     months_before,
 )
+from bot.digest.outlook import (
+    MaterialExposure,
+    PolicyDate,
+    exposure_by_material,
+    policy_calendar,
+)
 from bot.digest.week import day_text, period, when
+from bot.exposure import Part
 from bot.materials import display_name
 from bot.models import SEVERITIES, Alert, Licence, Link, StatusChange, severity_rank
+from bot.policy.measures import Measure
 from bot.store import Store
 from bot.store import digests as repo
 
@@ -111,6 +120,8 @@ class DigestContext:
     months: str  # "Dec 2024 – Nov 2025"
     feeds_total: int
     problems: tuple[SourceProblem, ...]
+    calendar: tuple[PolicyDate, ...] = ()
+    exposure: tuple[MaterialExposure, ...] = ()
 
     @property
     def severities(self) -> tuple[str, ...]:
@@ -232,10 +243,12 @@ def _problem(h: repo.UnhealthySource, tz: ZoneInfo) -> SourceProblem:
 
 
 def build_digest(
-    store: Store, *, now: datetime, tz: ZoneInfo, week: str | None = None
+    store: Store, *, now: datetime, tz: ZoneInfo, week: str | None = None,
+    policies: Sequence[Measure] = (), parts: Sequence[Part] = (),
 ) -> DigestContext:
     """Read the week from the store. `week` (2026-W03) reports that ISO week instead of the
-    seven days up to `now`; days left and the 60-day horizon count from the period's end."""
+    seven days up to `now`; days left and the 60-day horizon count from the period's end.
+    `policies` is the register of the calendar, `parts` the exposure file's parts."""
     key, start, end = period(now, tz, week)
     today = end.astimezone(tz).date()
     last_month = months_before(today, 1)[0]
@@ -279,4 +292,6 @@ def build_digest(
         months=f"{month_name(months[0])} – {month_name(months[-1])}",
         feeds_total=feeds_total,
         problems=tuple(_problem(h, tz) for h in health),
+        calendar=policy_calendar(policies, today),
+        exposure=exposure_by_material(parts, watched, today),
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -10,6 +11,8 @@ from zoneinfo import ZoneInfo
 
 from bot.digest.chart import render_chart
 from bot.digest.context import DigestContext, build_digest
+from bot.exposure import Part
+from bot.policy.measures import Measure
 from bot.store import Store
 from bot.templates import environment
 
@@ -45,9 +48,12 @@ def render_digest(ctx: DigestContext, *, inline_images: bool = False) -> Rendere
     return RenderedDigest(ctx.week, subject, text.rstrip() + "\n", html, images)
 
 
-def write_digest_html(store: Store, path: Path | str, *, now: datetime, tz: ZoneInfo) -> Path:
+def write_digest_html(store: Store, path: Path | str, *, now: datetime, tz: ZoneInfo,
+                      policies: Sequence[Measure] = (),
+                      parts: Sequence[Part] = ()) -> Path:
     """`chokepoint digest --out FILE`: the digest's HTML with the chart embedded."""
-    rendered = render_digest(build_digest(store, now=now, tz=tz), inline_images=True)
+    rendered = render_digest(build_digest(store, now=now, tz=tz, policies=policies, parts=parts),
+                             inline_images=True)
     out = Path(path)
     out.write_text(rendered.html, encoding="utf-8")
     return out

@@ -15,6 +15,8 @@ from bot.config import EmailConfig
 from bot.digest.context import build_digest
 from bot.digest.render import RenderedDigest, render_digest
 from bot.digest.week import iso_week
+from bot.exposure import Part
+from bot.policy.measures import Measure
 from bot.store import Store
 from bot.store import digests as repo
 
@@ -41,6 +43,7 @@ def digest_message(
 
 def send_weekly_digest(
     store: Store, sender: EmailSender, config: EmailConfig, *, now: datetime, tz: ZoneInfo,
+    policies: Sequence[Measure] = (), parts: Sequence[Part] = (),
 ) -> Literal["sent", "already_sent", "failed"]:
     """Send this ISO week's digest once. A restart does not send it twice (a claim in the
     store); a failure is recorded and the next call tries again with the same Message-ID."""
@@ -58,7 +61,8 @@ def send_weekly_digest(
                  else "is being sent by another process")
         return "already_sent"
     try:
-        rendered = render_digest(build_digest(store, now=now, tz=tz))
+        rendered = render_digest(build_digest(store, now=now, tz=tz, policies=policies,
+                                              parts=parts))
         sender.send(digest_message(rendered, sender=config.sender, recipients=recipients,
                                    now=now, message_id=claim.message_id))
     except DeliveryError as exc:

@@ -14,6 +14,7 @@ from bot.rules.feed_stale import FeedStale
 from bot.rules.licence_expiry import LicenceExpiry
 from bot.rules.licence_status import LicenceStatusRule
 from bot.rules.news import NewsEasing, NewsRestriction, NewsRule
+from bot.rules.policy_deadline import PolicyDeadline
 
 RULE_TYPES: Mapping[str, type[RuleBase]] = MappingProxyType({
     "news_restriction": NewsRestriction,
@@ -22,6 +23,7 @@ RULE_TYPES: Mapping[str, type[RuleBase]] = MappingProxyType({
     "licence_status": LicenceStatusRule,
     "export_swing": ExportSwing,
     "feed_stale": FeedStale,
+    "policy_deadline": PolicyDeadline,
 })
 for _name, _cls in RULE_TYPES.items():
     _cls.type_name = _name  # the one spelling of each name is the key above

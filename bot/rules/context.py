@@ -19,6 +19,7 @@ from bot.models import (
     TradePoint,
     find_renewals,  # noqa: F401 - re-exported for rules
 )
+from bot.policy.measures import Measure
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,7 @@ class RuleContext:
     trade: tuple[TradePoint, ...] = ()
     feeds: tuple[FeedHealth, ...] = ()
     recent_stories: tuple[StoryRef, ...] = ()
+    policies: tuple[Measure, ...] = ()  # the policy register (policy_deadline)
     # The classifier's verdicts by entry uid, shared by the news rules of this cycle only.
     verdicts: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
@@ -72,7 +74,8 @@ class RuleContext:
         if self.now.tzinfo is None:
             raise ValueError("RuleContext.now must be an aware datetime (UTC)")
         # Accept lists and dicts from callers but keep the context immutable.
-        for name in ("entries", "licences", "licence_changes", "trade", "feeds", "recent_stories"):
+        for name in ("entries", "licences", "licence_changes", "trade", "feeds", "recent_stories",
+                     "policies"):
             object.__setattr__(self, name, tuple(getattr(self, name)))
         object.__setattr__(self, "renewals", _frozen_map(self.renewals))
 

@@ -4,21 +4,17 @@ from __future__ import annotations
 
 from datetime import date
 
-from pydantic import Field, field_validator
+from pydantic import Field
 
-from bot.models import Licence, Match, Severity
+from bot.models import Licence, Match
 from bot.rules.base import RuleBase
 from bot.rules.context import RuleContext, material_name
+from bot.rules.deadlines import WarnDays, due_threshold, expiry_severity
+
+__all__ = ["LicenceExpiry", "expiry_severity"]
 
 
-def expiry_severity(threshold: int | None) -> Severity:
-    """docs/rules.md: critical at 7 days or less and when expired, high at 14 or 30, warning above."""
-    if threshold is None or threshold <= 7:
-        return "critical"
-    return "high" if threshold <= 30 else "warning"
-
-
-class LicenceExpiry(RuleBase):
+class LicenceExpiry(WarnDays, RuleBase):
     """Parameters (besides id, type, enabled; severity is derived, see expiry_severity):
 
     warn_days         days before expiry at which to warn (default [60, 30, 14, 7, 1]); each
@@ -33,19 +29,7 @@ class LicenceExpiry(RuleBase):
 
     derives_severity = True
 
-    warn_days: list[int] = Field(default_factory=lambda: [60, 30, 14, 7, 1], min_length=1)
     max_expired_days: int = Field(default=30, ge=0)
-
-    @field_validator("warn_days")
-    @classmethod
-    def _thresholds(cls, v: list[int]) -> list[int]:
-        bad = [d for d in v if d <= 0]
-        if bad:
-            raise ValueError(f"warn_days must be positive whole days; got {bad}")
-        if len(set(v)) != len(v):
-            dupes = sorted({d for d in v if v.count(d) > 1})
-            raise ValueError(f"warn_days lists {dupes} more than once")
-        return sorted(v, reverse=True)
 
     def due(self, licence: Licence, today: date) -> int | str | None:
         """The threshold (days) or 'expired' this licence is due to alert at today, if any."""
@@ -54,8 +38,7 @@ class LicenceExpiry(RuleBase):
             return "expired" if licence.status == "expired" else None
         if days_left < 0 or licence.status == "expired":
             return "expired" if days_left >= -self.max_expired_days else None
-        inside = [d for d in self.warn_days if d >= days_left]
-        return min(inside) if inside else None
+        return due_threshold(days_left, self.warn_days)
 
     def evaluate(self, ctx: RuleContext) -> list[Match]:
         matches = []

@@ -17,12 +17,17 @@ from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from bot.config import Config, Secrets
+from bot.exposure import Part
+from bot.policy.measures import Measure
 from bot.slack_app import actions, home
 from bot.slack_app.commands import Ask, answer
 from bot.slack_app.gate import RequestGate, TeamOfToken
 from bot.store import Store, utcnow
 
 log = logging.getLogger(__name__)
+
+# The register and the parts at a moment (bot.pipeline.Pipeline.reference is one).
+Reference = Callable[[datetime], tuple[tuple[Measure, ...], tuple[Part, ...]]]
 
 # Slack shows an error if a command is not acknowledged within 3 s; answers that take longer
 # than this are acknowledged empty and then sent to the command's response_url.
@@ -62,9 +67,12 @@ def web_client(config: Config, secrets: Secrets, token: str | None = None) -> We
 def build_app(
     store: Store, config: Config, secrets: Secrets, *,
     now: Callable[[], datetime] = utcnow, ack_deadline: float = ACK_DEADLINE,
+    reference: Reference | None = None,
 ) -> ChokepointApp:
     """The Bolt app with every listener registered; serve it with server.serve_http or
-    server.serve_socket_mode. Requests whose signature or timestamp fails are refused (401)."""
+    server.serve_socket_mode. Requests whose signature or timestamp fails are refused (401).
+    `reference` gives the policy register and the exposure file's parts as the running
+    process holds them (`policy` and `exposure` answer from it; None: there are none)."""
     if secrets.slack_bot_token is None:
         raise SlackAppError("SLACK_BOT_TOKEN is not set: the Slack app needs the bot token "
                             "(OAuth & Permissions → Bot User OAuth Token, xoxb-…).")
@@ -93,7 +101,7 @@ def build_app(
         token_client = web_client(config, secrets, token)
         app.gate = RequestGate(signing_secret,
                                TeamOfToken(lambda: str(token_client.auth_test()["team_id"])))
-    register_command(app, store, config, now=now, ack_deadline=ack_deadline)
+    register_command(app, store, config, now=now, ack_deadline=ack_deadline, reference=reference)
     actions.register(app, store, config, now=now)
     home.register(app, store, config, now=now)
 
@@ -107,7 +115,7 @@ def build_app(
 
 def register_command(
     app: App, store: Store, config: Config, *, now: Callable[[], datetime],
-    ack_deadline: float,
+    ack_deadline: float, reference: Reference | None = None,
 ) -> None:
     answers = ThreadPoolExecutor(max_workers=8, thread_name_prefix="chokepoint-answer")
     feeds = tuple(f.name for f in config.feeds)
@@ -115,8 +123,10 @@ def register_command(
     # Any command name: the manifest may call it /chokepoint-dev in a test workspace.
     @app.command(re.compile(r"^/"))
     def on_command(ack: Ack, respond: Respond, command: dict[str, Any]) -> None:
-        ask = Ask(store=store, user=str(command.get("user_id") or ""), now=now(), tz=config.tz,
-                  feeds=feeds)
+        asked_at = now()
+        policies, parts = reference(asked_at) if reference else ((), ())
+        ask = Ask(store=store, user=str(command.get("user_id") or ""), now=asked_at, tz=config.tz,
+                  feeds=feeds, policies=policies, parts=parts)
         future = answers.submit(answer, str(command.get("text") or ""), ask)
         try:
             reply = future.result(timeout=ack_deadline)

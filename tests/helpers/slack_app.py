@@ -10,7 +10,7 @@ import httpx
 
 from bot.config import Config, Secrets
 from bot.models import Licence, Link, Match
-from bot.slack_app.app import build_app
+from bot.slack_app.app import Reference, build_app
 from bot.slack_app.server import HttpServer, serve_http
 from bot.store import Store
 from bot.store.alerts import record_alert
@@ -31,17 +31,18 @@ class SlackAppHarness:
     """The real app and HTTP server on a free loopback port, talking to a Slack API peer."""
 
     def __init__(self, tmp_path: Path, peer: SlackApiPeer, *, ack_deadline: float = 2.0,
-                 healthy: bool = True, store: Store | None = None) -> None:
+                 healthy: bool = True, store: Store | None = None, config: Config | None = None,
+                 now: datetime = NOW, reference: Reference | None = None) -> None:
         self.peer = peer
         self.store = store or Store(f"sqlite:///{tmp_path}/slack.db")
-        self.config = Config(
+        self.config = config or Config(
             timezone="Europe/Berlin",
             feeds=[{"name": "mining-com", "url": "https://www.mining.com/feed/"},
                    {"name": "new-feed", "url": "https://example.com/feed"}],
         )
         secrets = Secrets(slack_bot_token="xoxb-test-token", slack_signing_secret=SECRET,
                           slack_api_url=peer.url)
-        self.app = build_app(self.store, self.config, secrets, now=lambda: NOW,
+        self.app = build_app(self.store, self.config, secrets, now=lambda: now, reference=reference,
                              ack_deadline=ack_deadline)
         self.healthy = healthy
         self.server: HttpServer = serve_http(

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable
 
 from bot.slack_app.blocks import Reply, ReplyBuilder, esc, simple
-from bot.slack_app.commands import account, exports, lookups
+from bot.slack_app.commands import account, exports, lookups, policy
 from bot.slack_app.commands.ask import Ask
 from bot.slack_app.commands.parse import parse
 
@@ -25,6 +25,8 @@ HANDLERS: dict[str, Handler] = {
     "unsubscribe": account.unsubscribe,
     "subscriptions": account.subscriptions,
     "feeds": account.feeds,
+    "policy": policy.policy,
+    "exposure": policy.exposure,
 }
 
 HELP_LINES = (
@@ -38,6 +40,10 @@ HELP_LINES = (
     ("unsubscribe <material ...>", "stop those DMs"),
     ("subscriptions", "what you are subscribed to"),
     ("feeds", "each feed and data source: last success, last error, entries seen"),
+    ("policy [<material>]", "measures in force, suspended or upcoming, with the next date "
+     "that changes each, e.g. `policy Ga`"),
+    ("exposure [<material>]", "your parts that depend on it, with days of cover and their "
+     "licences, e.g. `exposure Dy`"),
     ("help", "this list"),
 )
 

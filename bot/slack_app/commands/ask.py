@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from bot.exposure import Part
+from bot.policy.measures import Measure
 from bot.store import Store
 
 UTC_ZONE = ZoneInfo("UTC")
@@ -20,6 +22,8 @@ class Ask:
     now: datetime
     tz: ZoneInfo = UTC_ZONE
     feeds: tuple[str, ...] = ()  # configured feed names, so that unpolled feeds still show
+    policies: tuple[Measure, ...] = ()  # the policy register
+    parts: tuple[Part, ...] = ()  # the exposure file's parts
 
     @property
     def today(self) -> date:

@@ -22,6 +22,9 @@ SUBCOMMANDS: dict[str, str] = {
     "subscriptions": "subscriptions", "subs": "subscriptions", "subscribed": "subscriptions",
     "mine": "subscriptions",
     "feeds": "feeds", "feed": "feeds", "sources": "feeds", "health": "feeds",
+    "policy": "policy", "policies": "policy", "measures": "policy", "measure": "policy",
+    "controls": "policy", "calendar": "policy",
+    "exposure": "exposure", "exposed": "exposure", "parts": "exposure", "cover": "exposure",
 }
 
 _FILLER = {"and", "or", "&", "+", "to", "for", "on", "of", "me", "in"}

@@ -1,0 +1,1 @@
+"""The policy register: control measures as data, their states and the instruments news names."""
