@@ -20,8 +20,8 @@ test: $(STAMP)  ## the whole test suite (PostgreSQL tests run when CHOKEPOINT_TE
 lint: $(STAMP)
 	$(BIN)/ruff check bot tests benchmarks
 
-check: $(STAMP)
-	$(BIN)/chokepoint check -c chokepoint.example.yaml
+check: $(STAMP)  ## a starter set-up in a temporary folder, checked offline
+	tmp=$$(mktemp -d) && $(BIN)/chokepoint init "$$tmp/team" >/dev/null && $(BIN)/chokepoint check -c "$$tmp/team/chokepoint.yaml"; rc=$$?; rm -rf "$$tmp"; exit $$rc
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache chokepoint-digest.html

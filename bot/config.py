@@ -44,15 +44,23 @@ def is_url(location: str) -> bool:
     return bool(re.match(r"^https?://", location, re.IGNORECASE))
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Attribute docstrings are the field descriptions that docs/configuration.md is generated from.
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
 
 class FeedConfig(_Section):
     name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+    """Unique name of the feed (letters, digits, `.`, `_`, `-`); shown in alerts, `/chokepoint feeds` and the digest."""
     url: str = Field(min_length=1)
+    """An http(s) URL of an RSS or Atom feed, or a file path (relative to the configuration file)."""
     every: Duration = timedelta(minutes=15)
+    """How often the feed is polled (a duration: `15m`, `1h`)."""
     max_age: Duration = timedelta(days=7)
-    timeout: Duration | None = None  # the whole fetch, body included; default 20 s
+    """On a feed's first poll, entries older than this are stored without alerting
+    (a new feed does not flood a channel)."""
+    timeout: Duration | None = None
+    """The longest one fetch of this feed may take, body included (default `20s`); a server that
+    trickles its answer is cut off at this limit and the feed is reported as failing."""
 
     @field_validator("url")
     @classmethod
@@ -66,11 +74,17 @@ class PageSelectors(_Section):
     """CSS selectors of a notices page (docs/formats.md, "Pages")."""
 
     item: str = Field(min_length=1)
+    """CSS selector of each notice on the page."""
     title: str = Field(min_length=1)
-    title_attr: str | None = None  # read the title from this attribute (full titles in `title=`)
-    link: str | None = None  # default: the title's element
+    """Inside an item, the element holding the title."""
+    title_attr: str | None = None
+    """Read the title from this attribute of that element (sites that cut the text keep the full title in `title=`)."""
+    link: str | None = None
+    """The element holding the link (default: the title's element)."""
     link_attr: str = "href"
-    date: str | None = None  # default: search the item's text for a date
+    """The attribute holding the address; relative addresses are resolved against the page."""
+    date: str | None = None
+    """The element holding the date (default: a date is looked for in the item's text)."""
 
     @model_validator(mode="after")
     def _valid(self) -> PageSelectors:
@@ -89,7 +103,9 @@ class PageConfig(FeedConfig):
     """A notices page polled like a feed; entries come from `selectors`."""
 
     selectors: PageSelectors
-    charset: str | None = None  # overrides the header, <meta> and detection
+    """Where the title, link and date of each notice are on the page."""
+    charset: str | None = None
+    """Read the page in this charset (`gbk`, `big5`) whatever its header or `<meta>` says."""
 
     @field_validator("charset")
     @classmethod
@@ -107,10 +123,14 @@ class PageConfig(FeedConfig):
 class TableSettings(_Section):
     """How a table file keeps its columns, words and dates (docs/formats.md, "Tables")."""
 
-    columns: dict[str, str] = Field(default_factory=dict)  # our column -> the file's heading
+    columns: dict[str, str] = Field(default_factory=dict)
+    """Our column name → the file's heading, e.g. `{licence_id: Lizenznummer}`."""
     sheet: str | None = None
+    """The workbook sheet to read (default: the first)."""
     date_order: Literal["dmy", "mdy", "ymd"] | None = None
-    max_size: int = Field(default=64 * 1024 * 1024, ge=1024)  # bytes
+    """How to read dates such as `01.12.2026`; without it an ambiguous date is a row error."""
+    max_size: int = Field(default=64 * 1024 * 1024, ge=1024)
+    """The largest file accepted, in bytes or with a unit (`64 MB`)."""
 
     @field_validator("max_size", mode="before")
     @classmethod
@@ -124,17 +144,25 @@ class TableSettings(_Section):
 
 class LicenceValidity(_Section):
     temporary: ValidityPeriod = Validity(months=6)
+    """Validity of a `temporary` licence whose `expires` cell is empty, counted from `issued`."""
     general: ValidityPeriod = Validity(months=12)
+    """Validity of a `general` licence whose `expires` cell is empty."""
     individual: ValidityPeriod = Validity(months=6)
+    """Validity of an `individual` licence whose `expires` cell is empty."""
 
 
 class LicencesConfig(TableSettings):
     source: str = Field(min_length=1)
+    """The licence register: a path or http(s) URL (see docs/formats.md)."""
     every: Duration = timedelta(hours=1)
+    """How often the register is read again."""
     default_validity: LicenceValidity = LicenceValidity()
-    statuses: dict[str, str] = Field(default_factory=dict)  # the file's word -> our status
+    """Validity by licence type, used when a row has no `expires` date."""
+    statuses: dict[str, str] = Field(default_factory=dict)
+    """The file's status words → ours, e.g. `{genehmigt: active, granted: active}`."""
     # A refresh that would remove more than this share of the stored licences is refused.
     max_removed_share: float = Field(default=0.5, gt=0, le=1)
+    """A refresh that would remove more than this share of the stored licences is refused whole."""
 
     @field_validator("statuses")
     @classmethod
@@ -150,24 +178,34 @@ class LicencesConfig(TableSettings):
 
 class TradeConfig(TableSettings):
     source: str = Field(min_length=1)
+    """Monthly export statistics: a path or http(s) URL of a CSV (see docs/formats.md)."""
     every: Duration = timedelta(days=1)
-    format: Literal["table", "comtrade"] = "table"  # comtrade: a UN Comtrade API JSON response
+    """How often the statistics are read again."""
+    format: Literal["table", "comtrade"] = "table"
+    """`table` (CSV/XLSX with our columns) or `comtrade` (a UN Comtrade API JSON answer)."""
 
 
 class ExposureConfig(_Section):
     source: str = Field(min_length=1)
+    """The exposure file: a path or http(s) URL of a CSV or XLSX (docs/formats.md)."""
     every: Duration = timedelta(hours=1)
+    """How often the running service reads it again (`once` always reads it)."""
 
 
 class SlackConfig(_Section):
     api_url: str = "https://slack.com/api/"
+    """Base URL of the Slack Web API; `$SLACK_API_URL` overrides it (useful for a test double)."""
     default_channel: str = "#supply-risk"
+    """Where alerts go that no route matches."""
     timeout: Duration = timedelta(seconds=10)
+    """Time limit of one Slack Web API call."""
 
 
 class ServerConfig(_Section):
     host: str = "0.0.0.0"
+    """Address the HTTP server listens on (`POST /slack/events`, `GET /healthz`)."""
     port: int = Field(default=3000, ge=0, le=65535)
+    """Port of the HTTP server; the container health check reads it from here."""
 
 
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -203,24 +241,38 @@ class DigestConfig(_Section):
     schedule: Annotated[DigestSchedule, BeforeValidator(DigestSchedule.parse)] = DigestSchedule(
         days="mon", at=time(7, 30)
     )
+    """When the weekly digest is sent: weekday(s) and a time in `timezone`
+    (`mon 07:30`, `mon,thu 07:30`, `mon-fri 08:00`)."""
     recipients: list[str] = Field(default_factory=list)
+    """E-mail addresses that receive the digest."""
 
 
 class EmailConfig(_Section):
     smtp_host: str = "localhost"
+    """SMTP server host name."""
     smtp_port: int = Field(default=587, ge=1, le=65535)
+    """SMTP server port."""
     security: Literal["starttls", "ssl", "none"] = "starttls"
+    """`starttls`, `ssl` (implicit TLS) or `none`."""
     username: str | None = None
+    """SMTP login; the password comes only from `$SMTP_PASSWORD`."""
     sender: str
+    """The From address, e.g. `Chokepoint <alerts@example.com>`."""
     timeout: Duration = timedelta(seconds=30)
+    """Time limit of one SMTP conversation."""
     digest: DigestConfig | None = None
+    """The weekly digest; leave out for no digest."""
 
 
 class RouteMatch(_Section):
     severity: list[Severity] | None = None
+    """Alert severities this route takes (`info`, `warning`, `high`, `critical`)."""
     materials: list[str] | None = None
+    """Materials this route takes, by any alias (`Dy`, `dysprosium`, `NdFeB`)."""
     rule: list[str] | None = None
+    """Rule ids this route takes."""
     type: list[str] | None = None
+    """Rule types this route takes (`news_restriction`, `licence_expiry`, ...)."""
 
     @field_validator("materials")
     @classmethod
@@ -234,8 +286,11 @@ class RouteMatch(_Section):
 
 class RouteConfig(_Section):
     match: RouteMatch = RouteMatch()
+    """What the route takes; every given condition must hold, an empty match takes everything."""
     slack: str | None = None
+    """Slack channel (`#name` or id) for alerts of this route."""
     email: list[str] = Field(default_factory=list)
+    """Recipients of an immediate e-mail for each alert of this route."""
 
     @model_validator(mode="after")
     def _has_target(self) -> RouteConfig:
@@ -246,29 +301,49 @@ class RouteConfig(_Section):
 
 class RetentionConfig(_Section):
     entries: Duration = timedelta(days=180)
+    """Feed entries older than this are pruned; alerts are kept."""
 
 
 class Config(BaseSettings):
     """The whole configuration. Env vars CHOKEPOINT_<SECTION>__<KEY> override the file."""
 
     model_config = SettingsConfigDict(
-        env_prefix=ENV_PREFIX, env_nested_delimiter="__", extra="forbid", frozen=True
+        env_prefix=ENV_PREFIX,
+        env_nested_delimiter="__",
+        extra="forbid",
+        frozen=True,
+        use_attribute_docstrings=True,
     )
 
     timezone: str = "UTC"
+    """IANA time zone in which digests are scheduled and "days left" are counted."""
     database: str = "sqlite:///chokepoint.db"
+    """SQLAlchemy URL of the store: `sqlite:///chokepoint.db` (relative to the configuration file) or `postgresql+psycopg://user@host/db`."""
     rules: str | None = None  # a folder of *.yaml rule files; default: the bundled rule pack
+    """Folder of `*.yaml` rule files; leave out for the bundled rule pack."""
     feeds: list[FeedConfig]
+    """RSS and Atom feeds to poll (may be empty)."""
     pages: list[PageConfig] = Field(default_factory=list)
+    """Official notice pages without a feed, read by CSS selectors; each takes a feed's keys too."""
     licences: LicencesConfig | None = None
+    """The licence register; leave out if you keep none."""
     trade: TradeConfig | None = None
-    policies: str | None = None  # the policy register; default: the bundled one
+    """Monthly export statistics; leave out for none."""
+    policies: str | None = None
+    """The policy register (YAML or CSV, docs/formats.md); leave out for the bundled register of
+    the 2023–2026 measures."""
     exposure: ExposureConfig | None = None
+    """Your parts, their materials, cover and lead times (docs/formats.md); leave out for none."""
     slack: SlackConfig = SlackConfig()
+    """Slack settings; the bot token comes only from `$SLACK_BOT_TOKEN`."""
     server: ServerConfig = ServerConfig()
+    """The HTTP server of `chokepoint run`."""
     email: EmailConfig | None = None
+    """SMTP settings for the digest and immediate e-mail; leave out for no e-mail."""
     routes: list[RouteConfig] = Field(default_factory=list)
+    """Where alerts go; the first route that matches wins, unmatched alerts go to `slack.default_channel`."""
     retention: RetentionConfig = RetentionConfig()
+    """How long feed entries are kept."""
     base_dir: Path = Field(default=Path("."), exclude=True)
 
     @classmethod
@@ -429,10 +504,14 @@ def _env_name(loc: tuple[str | int, ...]) -> str | None:
 def _describe(err: Any) -> str:
     kind, msg = err["type"], err["msg"]
     if kind == "extra_forbidden":
-        return "unknown key; check the spelling (see chokepoint.example.yaml for every key)"
+        return "unknown key; check the spelling (docs/configuration.md lists every key)"
     if kind == "missing":
         return "required key is missing"
-    return str(msg).removeprefix("Value error, ")
+    text = str(msg).removeprefix("Value error, ")
+    refused = err.get("input")
+    if isinstance(refused, str | int | float | bool) and repr(refused) not in text:
+        return f"{text}; got {refused!r}"
+    return text
 
 
 def load_config(path: Path | str) -> Config:

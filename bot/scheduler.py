@@ -22,6 +22,7 @@ from bot.store.feeds import feed_health
 from bot.store.outbox import release_claims
 
 log = logging.getLogger(__name__)
+HEALTH_ONLY = "health endpoint listening on {url}/healthz"
 
 DELIVERY_EVERY = timedelta(seconds=10)
 EVALUATE_EVERY = timedelta(hours=1)  # date-driven rules: expiry thresholds, stale feeds
@@ -175,7 +176,8 @@ class Service:
         if self.secrets.slack_bot_token is None:
             log.warning("SLACK_BOT_TOKEN is not set: alerts go to the console and the Slack app "
                         "is off; /healthz still answers on port %s", port)
-            self._servers.append(HttpServer(health_only(self.health), host, port, 4).start())
+            self._servers.append(HttpServer(health_only(self.health), host, port, 4,
+                                            serves=HEALTH_ONLY).start())
         else:
             from bot.slack_app.app import build_app
 
@@ -184,7 +186,8 @@ class Service:
             app_token = self.secrets.slack_app_token
             if app_token is not None:
                 self._servers.append(serve_socket_mode(app, app_token.get_secret_value()))
-                self._servers.append(HttpServer(health_only(self.health), host, port, 4).start())
+                self._servers.append(HttpServer(health_only(self.health), host, port, 4,
+                                                serves=HEALTH_ONLY).start())
             else:
                 self._servers.append(serve_http(app, host, port, self.health))
         self.add_jobs()

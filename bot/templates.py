@@ -25,6 +25,15 @@ def bundled_dir(name: Literal["templates", "rules"]) -> Path:
     )
 
 
+def bundled_file(name: str) -> Path:
+    """A top-level file shipped with the program (the Slack manifest): the wheel's copy, else the checkout's."""
+    candidates = (_PACKAGE / "_bundled" / name, _PACKAGE.parent / name)
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate
+    raise FileNotFoundError(f"no {name} found (looked in " + ", ".join(str(c) for c in candidates) + ")")
+
+
 def template_dir() -> Path:
     """The templates folder: the bundled copy in an installed wheel, else the repository's."""
     return bundled_dir("templates")

@@ -15,13 +15,13 @@ from collections.abc import Sequence
 from sqlalchemy.exc import OperationalError
 
 from bot import __version__
-from bot.cli import alerts, backtest, check, demo, digest, once, run, sources, test_rules
+from bot.cli import alerts, backtest, check, demo, digest, health, init, once, run, sources, test_rules
 from bot.cli.common import EXIT_CONFIG, EXIT_DATABASE, EXIT_INTERRUPTED, EXIT_OK
 from bot.config import ConfigError
 from bot.logs import scrub
 
 # The order of `chokepoint --help`.
-COMMANDS = (demo, run, once, check, digest, alerts, backtest, test_rules, sources)
+COMMANDS = (demo, init, run, once, check, health, digest, alerts, backtest, test_rules, sources)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from bot.cli.common import EXIT_CONFIG, EXIT_OK, add_config
 from bot.config import Config, ConfigError, find_config, is_url, load_config
+from bot.wording import count
 
 if TYPE_CHECKING:
     from bot.cli.common import Subcommands
@@ -29,7 +30,7 @@ def handle(args: argparse.Namespace) -> int:
     for problem in problems:
         print(problem)
     if problems:
-        print(f"{len(problems)} problem(s) found.", file=sys.stderr)
+        print(f"{count(len(problems), 'problem')} found.", file=sys.stderr)
         return EXIT_CONFIG
     print(f"{path}: configuration, rules and data files are valid.")
     return EXIT_OK
@@ -105,9 +106,6 @@ def licence_vetting(config: Config, where: str, result: LoadResult[Licence]) -> 
     from bot.sources.fetch import source_name
     from bot.sources.licences import SOURCE, vet_register
 
-    if not result.records:
-        return [f"{source_name(where)}: has no licences (only a header row); a refresh would "
-                "refuse it while licences are stored"]
     previous, stored = None, set()
     url = config.database_url
     sqlite_file = url.split(":///", 1)[1] if url.startswith("sqlite") and ":///" in url else None
@@ -123,6 +121,9 @@ def licence_vetting(config: Config, where: str, result: LoadResult[Licence]) -> 
             store.dispose()
         except Exception:  # check is offline: an unreachable database only skips this comparison
             return []
+    if not result.records:  # a new register with headings only (what `init` writes) is fine
+        return [f"{source_name(where)}: has no licences (only a header row); a refresh would "
+                "refuse it while licences are stored"] if stored else []
     refused = vet_register(result, source_name(where), previous, stored,
                            config.licences.max_removed_share if config.licences else 0.5)
     return [refused] if refused else []

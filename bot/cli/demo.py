@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 import tempfile
 import time
@@ -12,6 +13,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from bot.config import Config, Secrets, load_config
 from bot.templates import default_rules_dir
+from bot.wording import count
 
 if TYPE_CHECKING:
     from bot.cli.common import Subcommands
@@ -30,6 +32,8 @@ def register(sub: Subcommands) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
+    if not args.verbose:  # the demo's output is the alerts; progress logs stamped with today's clock only confuse
+        logging.getLogger("bot").setLevel(logging.WARNING)
     return run_demo(out=Path("chokepoint-digest.html"))
 
 
@@ -61,9 +65,10 @@ def run_demo(out: Path, *, stream: TextIO | None = None) -> int:
             store.dispose()
     ev = report.evaluation
     stream.write(
-        f"\n{len(ev.new_alerts)} alerts from {ev.entries} new entries, the licence register and "
-        f"the export statistics; {len(ev.joined)} story update(s), {len(ev.changed)} eased or "
-        f"resolved.\nDigest written to {path} ({time.monotonic() - started:.1f} s).\n"
+        f"\n{count(len(ev.new_alerts), 'alert')} from {count(ev.entries, 'new entry')}, "
+        f"the licence register and the export statistics; {count(len(ev.joined), 'story update')}, "
+        f"{len(ev.changed)} eased or resolved.\n"
+        f"Digest written to {path} ({time.monotonic() - started:.1f} s).\n"
     )
     return 0
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from bot.cli.common import EXIT_CONFIG, EXIT_OK, EXIT_PENDING, add_config, load, rules_or_exit
 from bot.config import Config, Secrets
+from bot.wording import count
 
 if TYPE_CHECKING:
     from bot.cli.common import Subcommands
@@ -76,9 +77,9 @@ def run_once(config: Config, *, deadline: float = 60.0, out: TextIO | None = Non
     errors = sum(p.status == "error" for p in cycle.polls)
     ev = cycle.evaluation
     print(
-        f"polled {polled} feed(s) ({errors} failed), evaluated {ev.entries} new entries: "
-        f"{len(ev.new_alerts)} new alert(s), {len(ev.joined)} story update(s), "
-        f"{len(ev.changed)} state change(s); delivery: {report.pending} pending"
+        f"polled {count(polled, 'feed')} ({errors} failed), evaluated {count(ev.entries, 'new entry')}: "
+        f"{count(len(ev.new_alerts), 'new alert')}, {count(len(ev.joined), 'story update')}, "
+        f"{count(len(ev.changed), 'state change')}; delivery: {report.pending} pending"
         + (", some failed for good (see the log)" if failed else "")
         + "".join(f"; paused, {why}" for why in report.paused),
         file=out,

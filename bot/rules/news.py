@@ -43,18 +43,27 @@ def judge_entry(entry: Entry, ctx: RuleContext, terms: ExtraTerms | None = None)
 
 
 class NewsRule(RuleBase):
-    """Fires on new feed entries the classifier files under `kind`, one alert per story."""
+    """Fires on new feed entries the classifier files under `kind`, one alert per story.
+
+    Parameters (besides id, type, severity, enabled), the same for both news types:
+
+    materials     aliases of the materials to watch (default: every watched material);
+                  `REE` covers every rare-earth element, and a rule on an element also
+                  sees stories about the rare earths as a group
+    min_score     the classifier's minimum confidence (default 0: every story it files this way)
+    cluster_days  the same story from several feeds within this many days is one alert (default 3)
+    similarity    how alike two headlines must be to be one story, 0-1 (default 0.5)
+    extra_terms   {restrict: [...], ease: [...]}: this rule's own phrases for a restriction or an
+                  easing, judged by the same grammar as the built-in vocabulary
+    """
 
     kind: ClassVar[str] = ""
 
-    materials: list[str] | None = Field(
-        default=None, description="aliases of the materials to watch; default: every watched one"
-    )
+    materials: list[str] | None = None
     min_score: float = Field(default=0.0, ge=0.0, le=1.0)
     cluster_days: int = Field(default=3, ge=1, le=30)
     similarity: float = Field(default=0.5, gt=0.0, le=1.0)
-    extra_terms: ExtraTerms | None = Field(
-        default=None, description="{restrict: [...], ease: [...]}: phrases of this rule's own")
+    extra_terms: ExtraTerms | None = None
 
     @field_validator("materials")
     @classmethod
@@ -132,14 +141,7 @@ class NewsRule(RuleBase):
 
 
 class NewsRestriction(NewsRule):
-    """Parameters (besides id, type, severity, enabled):
-
-    materials     aliases of the materials to watch (default: every watched material);
-                  `REE` covers every rare-earth element, and a rule on an element also
-                  sees stories about the rare earths as a group
-    min_score     the classifier's minimum confidence (default 0: all it files as restrictions)
-    cluster_days  the same story from several feeds within this many days is one alert (default 3)
-    similarity    how alike two headlines must be to be one story, 0-1 (default 0.5)
+    """A new or tightened measure on a watched material (parameters: NewsRule).
 
     Severity defaults to `high`: a restriction is what this bot exists to catch early.
     """
@@ -149,7 +151,7 @@ class NewsRestriction(NewsRule):
 
 
 class NewsEasing(NewsRule):
-    """Same parameters as news_restriction (materials, min_score, cluster_days, similarity).
+    """A measure lifted, suspended or relaxed, or licences granted (parameters: NewsRule).
 
     Severity defaults to `info`: good news is worth knowing but never worth waking anyone,
     and a route on `severity: [critical]` should not page on it. Each easing alert also

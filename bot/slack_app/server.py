@@ -82,7 +82,9 @@ def health_only(health: Health) -> WSGIApplication:
 class HttpServer:
     """A running waitress server on a background thread; `port` is the bound port."""
 
-    def __init__(self, wsgi: WSGIApplication, host: str, port: int, threads: int) -> None:
+    def __init__(self, wsgi: WSGIApplication, host: str, port: int, threads: int, *,
+                 serves: str = f"Slack app listening on {{url}}{EVENTS_PATH}") -> None:
+        self._serves = serves  # the one log line that says what this server is for
         try:
             self._server: Any = create_server(
                 wsgi, host=host, port=port, threads=threads, ident="chokepoint",
@@ -104,7 +106,7 @@ class HttpServer:
 
     def start(self) -> HttpServer:
         self._thread.start()
-        log.info("Slack app listening on http://%s:%d%s", self.host, self.port, EVENTS_PATH)
+        log.info(self._serves.format(url=f"http://{self.host}:{self.port}"))
         return self
 
     def stop(self, timeout: float = 5.0) -> None:

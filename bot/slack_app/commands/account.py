@@ -12,6 +12,7 @@ from bot.slack_app.commands.parse import parse_materials
 from bot.store import subscriptions as subs
 from bot.store.feeds import feed_health
 from bot.store.licences import SourceHealth, source_health
+from bot.wording import count
 
 _ALL = {"all", "everything", "*"}
 
@@ -91,7 +92,7 @@ def _error_part(error: str | None, at: datetime | None, ask: Ask) -> str | None:
 def _feed_line(h: FeedHealth, ask: Ask) -> str:
     icon = ":white_check_mark:" if h.healthy else ":warning:"
     parts = [f"{icon} *{esc(h.name)}*", _success(h.last_success, ask),
-             f"{h.entries_seen:,} entries seen"]
+             f"{count(h.entries_seen, 'entry', 'entries')} seen"]
     if h.last_new_entry:
         parts.append(f"newest entry {ago(h.last_new_entry, ask.now)}")
     if not h.healthy:
