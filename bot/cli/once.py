@@ -55,6 +55,22 @@ def drain(pipeline: Pipeline, first: DeliveryReport, *, deadline: float,
     return report, failed
 
 
+PROGRESS_FROM_FEEDS = 20  # fewer feeds poll in a moment: no progress line
+
+
+def progress_line(stream: TextIO, what: str) -> Callable[[int, int], None]:
+    """A line on a terminal that counts `done/total` in place, then clears itself."""
+
+    def show(done: int, total: int) -> None:
+        if done == total or done % 10 == 0:
+            stream.write(f"\r{what}: {done:,}/{total:,}")
+            if done == total:
+                stream.write("\r" + " " * (len(what) + 24) + "\r")
+            stream.flush()
+
+    return show
+
+
 def run_once(config: Config, *, deadline: float = 60.0, out: TextIO | None = None) -> int:
     """One full cycle; 0 when everything was delivered, 1 when something is still pending."""
     from bot.pipeline import Pipeline
@@ -66,6 +82,8 @@ def run_once(config: Config, *, deadline: float = 60.0, out: TextIO | None = Non
         return EXIT_CONFIG
     store = Store(config.database_url)
     pipeline = Pipeline(config, store, Secrets(), rules=rules)
+    if sys.stderr.isatty() and len(config.polled) >= PROGRESS_FROM_FEEDS:
+        pipeline.poller.progress = progress_line(sys.stderr, "polling feeds")
     try:
         cycle = pipeline.cycle(utcnow())
         assert cycle.delivery is not None

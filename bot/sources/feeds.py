@@ -7,7 +7,7 @@ import logging
 import multiprocessing
 import os
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -110,6 +110,8 @@ class FeedPoller:
         self._processes = default if parse_processes is None else parse_processes
         self._parsers: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()  # one poll at a time: results are written in order
+        # Called with (feeds done, feeds due) as each due feed finishes: a terminal's progress line.
+        self.progress: Callable[[int, int], None] | None = None
         self._workers_lock = threading.Lock()
 
     def __enter__(self) -> FeedPoller:
@@ -190,7 +192,9 @@ class FeedPoller:
             # was not stored is fetched again and is still new.
             loud: list[_Outcome] = []
             quiet: list[_Outcome] = []
-            for out in self._fetched(due, snapshots, now, parsers):
+            for done, out in enumerate(self._fetched(due, snapshots, now, parsers), 1):
+                if self.progress is not None:
+                    self.progress(done, len(due))
                 (loud if out.entries else quiet).append(out)
                 if len(loud) >= FEEDS_PER_TRANSACTION:
                     self._store(loud, snapshots, now, results, keep_entries)
