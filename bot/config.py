@@ -30,6 +30,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 from bot.durations import Validity, parse_duration, parse_validity
 from bot.models import Severity
+from bot.redact import redact_urls
 
 CONFIG_FILENAME = "chokepoint.yaml"
 ENV_PREFIX = "CHOKEPOINT_"
@@ -510,7 +511,8 @@ def _describe(err: Any) -> str:
     text = str(msg).removeprefix("Value error, ")
     refused = err.get("input")
     if isinstance(refused, str | int | float | bool) and repr(refused) not in text:
-        return f"{text}; got {refused!r}"
+        shown = redact_urls(refused) if isinstance(refused, str) else refused  # never a URL's password
+        return f"{text}; got {shown!r}"
     return text
 
 

@@ -91,7 +91,7 @@ def test_once_warns_for_each_measure_once_and_slash_policy_lists_it(
 
     second = chokepoint("once", "-c", config, "--wait", "20", env=env)
     assert second.returncode == 0, explain(second)
-    assert "0 new alert(s)" in second.stdout
+    assert "0 new alerts" in second.stdout
     assert len([a for a in alerts_json(config, env) if a["type"] == "policy_deadline"]) == 2
 
     now = datetime.now(UTC)
