@@ -15,7 +15,16 @@ from bot.config import load_config
 from bot.models import Licence
 from bot.store import Store
 from bot.store.licences import apply_register
-from tests.helpers.e2e import RULES, TZ, alerts_json, chokepoint, clean_env, explain, posts
+from tests.helpers.e2e import (
+    RULES,
+    TZ,
+    alerts_json,
+    chokepoint,
+    clean_env,
+    explain,
+    posts,
+    run_with_terminal_stderr,
+)
 from tests.helpers.slack_app import SlackAppHarness, block_texts
 from tests.peers.slack_api import SlackApiPeer
 
@@ -261,33 +270,8 @@ def test_check_reports_bad_rows_of_the_register_and_the_exposure_file(
 
 
 def test_backtest_shows_progress_on_a_terminal(tmp_path: Path) -> None:
-    import os
-    import pty
-    import subprocess
-
-    from tests.helpers.e2e import chokepoint_script
-
-    leader, follower = pty.openpty()
-    try:
-        proc = subprocess.run(
-            [chokepoint_script(), "backtest", "--from", "2026-01-01", "--to", "2026-03-31"],
-            stdout=subprocess.PIPE, stderr=follower, env=clean_env(), cwd=tmp_path,
-            timeout=60, check=False)
-        os.close(follower)
-        follower = -1
-        seen = b""
-        while True:
-            try:
-                chunk = os.read(leader, 65536)
-            except OSError:
-                break
-            if not chunk:
-                break
-            seen += chunk
-    finally:
-        if follower != -1:
-            os.close(follower)
-        os.close(leader)
+    proc, seen = run_with_terminal_stderr(
+        ["backtest", "--from", "2026-01-01", "--to", "2026-03-31"], cwd=tmp_path, timeout=60)
     assert proc.returncode == 0
     assert b"backtest: 2026-03-31 (90/90 days)" in seen
     assert b"\r" not in proc.stdout  # the alerts themselves stay clean

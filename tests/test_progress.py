@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import pty
 import shutil
-import subprocess
 from pathlib import Path
 
 import yaml
 
-from tests.helpers.e2e import REPO, RULES, chokepoint, chokepoint_script, clean_env, explain
+from tests.helpers.e2e import REPO, RULES, chokepoint, explain, run_with_terminal_stderr
 
 FEEDS = 25
 
@@ -29,26 +26,7 @@ def _config(folder: Path) -> Path:
 
 def test_once_over_many_feeds_counts_them_on_a_terminal(tmp_path: Path) -> None:
     config = _config(tmp_path)
-    leader, follower = pty.openpty()
-    try:
-        proc = subprocess.run([chokepoint_script(), "once", "-c", str(config), "--wait", "0"],
-                              env=clean_env(), stdout=subprocess.PIPE, stderr=follower, timeout=120,
-                              check=False)
-        os.close(follower)
-        follower = -1
-        seen = b""
-        while True:
-            try:
-                chunk = os.read(leader, 65536)
-            except OSError:  # the terminal's other end is closed: all is read
-                break
-            if not chunk:
-                break
-            seen += chunk
-    finally:
-        if follower != -1:
-            os.close(follower)
-        os.close(leader)
+    proc, seen = run_with_terminal_stderr(["once", "-c", str(config), "--wait", "0"])
     assert proc.returncode in (0, 1), proc.stdout
     text = seen.decode("utf-8", "replace")
     assert f"polling feeds: {FEEDS}/{FEEDS}" in text

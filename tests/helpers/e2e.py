@@ -182,3 +182,31 @@ def delivered_ids(calls: list[SlackCall]) -> list[int]:
 def slack_text(call: SlackCall) -> tuple[str, str]:
     """A message's fallback text and its blocks as JSON text."""
     return str(call.body.get("text", "")), json.dumps(call.body.get("blocks", []), ensure_ascii=False)
+
+
+def run_with_terminal_stderr(args: list[str], *, cwd: Path | None = None,
+                             timeout: float = 120) -> tuple[subprocess.CompletedProcess[bytes], bytes]:
+    """Run `chokepoint` with stderr on a pseudo-terminal (as a person at a shell sees it):
+    the finished process (stdout captured) and everything it wrote to the terminal."""
+    import pty
+
+    leader, follower = pty.openpty()
+    try:
+        proc = subprocess.run([chokepoint_script(), *args], stdout=subprocess.PIPE, stderr=follower,
+                              env=clean_env(), cwd=cwd, timeout=timeout, check=False)
+        os.close(follower)
+        follower = -1
+        seen = b""
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # the other end is closed: everything is read
+                break
+            if not chunk:
+                break
+            seen += chunk
+    finally:
+        if follower != -1:
+            os.close(follower)
+        os.close(leader)
+    return proc, seen
