@@ -7,6 +7,8 @@ import codecs
 import io
 import re
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -299,9 +301,9 @@ LIARS = {
 }
 
 
-@pytest.mark.parametrize("lie", sorted(LIARS))
-def test_a_register_that_would_lie_keeps_the_last_good_one_and_check_says_why(
-        tmp_path: Path, lie: str, slack_peer: SlackApiPeer) -> None:
+@contextmanager
+def register_pipeline(tmp_path: Path, slack_peer: SlackApiPeer) -> Iterator[tuple[Path, Store, Pipeline]]:
+    """The ISO register as a configured licence source, and a pipeline posting to the Slack peer."""
     good = iso_csv(tmp_path)
     (tmp_path / "c.yaml").write_text(
         f"database: sqlite:///{tmp_path}/r.db\nrules: {ROOT / 'rules'}\nfeeds: []\n"
@@ -311,6 +313,16 @@ def test_a_register_that_would_lie_keeps_the_last_good_one_and_check_says_why(
     secrets = Secrets.model_construct(slack_bot_token=SecretStr("xoxb-t"), slack_api_url=slack_peer.url)
     pipeline = Pipeline(config, store, secrets, worker_id="t")
     try:
+        yield good, store, pipeline
+    finally:
+        pipeline.close()
+        store.dispose()
+
+
+@pytest.mark.parametrize("lie", sorted(LIARS))
+def test_a_register_that_would_lie_keeps_the_last_good_one_and_check_says_why(
+        tmp_path: Path, lie: str, slack_peer: SlackApiPeer) -> None:
+    with register_pipeline(tmp_path, slack_peer) as (good, store, pipeline):
         assert pipeline.cycle(NOW).source_errors == []
         before = read(store, current_licences)
         good.write_text(LIARS[lie])
@@ -323,21 +335,10 @@ def test_a_register_that_would_lie_keeps_the_last_good_one_and_check_says_why(
         assert len(operator) == 1
         (health,) = [h for h in read(store, source_health) if h.name == "licences"]
         assert health.last_error == report.source_errors[0]
-    finally:
-        pipeline.close()
-        store.dispose()
 
 
 def test_a_removed_licence_is_told_to_operators(tmp_path: Path, slack_peer: SlackApiPeer) -> None:
-    good = iso_csv(tmp_path)
-    (tmp_path / "c.yaml").write_text(
-        f"database: sqlite:///{tmp_path}/r.db\nrules: {ROOT / 'rules'}\nfeeds: []\n"
-        f"licences: {{source: {good.name}}}\nslack: {{default_channel: '#risk'}}\n")
-    config = load_config(tmp_path / "c.yaml")
-    store = Store(config.database_url)
-    secrets = Secrets.model_construct(slack_bot_token=SecretStr("xoxb-t"), slack_api_url=slack_peer.url)
-    pipeline = Pipeline(config, store, secrets, worker_id="t")
-    try:
+    with register_pipeline(tmp_path, slack_peer) as (good, _store, pipeline):
         pipeline.cycle(NOW)
         good.write_text("\n".join(good.read_text().splitlines()[:-1]) + "\n")  # L-5 goes
         assert pipeline.cycle(NOW + timedelta(hours=1)).source_errors == []
@@ -348,6 +349,3 @@ def test_a_removed_licence_is_told_to_operators(tmp_path: Path, slack_peer: Slac
         pipeline.cycle(NOW + timedelta(hours=2))
         assert len([c for c in slack_peer.calls_to("chat.postMessage")
                     if "no longer in the register" in c.body["text"]]) == 1  # told once
-    finally:
-        pipeline.close()
-        store.dispose()
